@@ -67,9 +67,25 @@ export function checkHash(hash: Uint8Array, what = 'hash'): void {
   }
 }
 
-/** Returns 2^level as a number (exact for every level up to 53). */
+// 2^0 … 2^64, exact as doubles. A table: `2 ** level` with a variable exponent is a slow call.
+const POW2 = Array.from({ length: 65 }, (_, i) => 2 ** i);
+
+/** Returns 2^level as a number (exact for every level up to 64). */
 export function pow2(level: number): number {
-  return 2 ** level;
+  return POW2[level] ?? 2 ** level;
+}
+
+/** Returns the number of trailing zero bits of a positive safe integer (its largest power-of-two divisor's exponent). */
+function trailingZeros(n: number): number {
+  const low = n % 0x1_0000_0000;
+  if (low !== 0) return 31 - Math.clz32(low & -low);
+  return 32 + (31 - Math.clz32((n / 0x1_0000_0000) & -(n / 0x1_0000_0000)));
+}
+
+/** Returns ⌊log2 n⌋ for a positive safe integer. */
+export function floorLog2(n: number): number {
+  const high = Math.floor(n / 0x1_0000_0000);
+  return high > 0 ? 63 - Math.clz32(high) : 31 - Math.clz32(n);
 }
 
 /** Returns the leaves [begin, end) covered by `node`. */
@@ -90,13 +106,12 @@ export function subtrees(begin: number, end: number): NodeId[] {
     throw new LimitError('range.order', `range start ${begin} is after its end ${end}`);
   const out: NodeId[] = [];
   while (begin < end) {
-    // The largest aligned power of two that starts at `begin` and fits before `end`.
-    let level = 0;
-    while (level < MAX_LEVEL && begin % pow2(level + 1) === 0 && begin + pow2(level + 1) <= end) {
-      level++;
-    }
-    out.push({ level, index: begin / pow2(level) });
-    begin += pow2(level);
+    // The largest power of two that divides `begin` (alignment) and fits before `end`.
+    const fits = floorLog2(end - begin);
+    const level = begin === 0 ? fits : Math.min(trailingZeros(begin), fits);
+    const width = POW2[level]!;
+    out.push({ level, index: begin / width });
+    begin += width;
   }
   return out;
 }

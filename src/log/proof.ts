@@ -9,6 +9,7 @@ import { bytesEqual, checkUint } from './encoding.js';
 import { FormatError, LimitError, VerificationError } from './errors.js';
 import {
   checkHash,
+  floorLog2,
   foldSubtrees,
   type Hash,
   type HashReader,
@@ -66,11 +67,7 @@ function planFromRanges(ranges: ReadonlyArray<readonly [number, number]>): Proof
 
 /** Returns the largest power of two smaller than n, for n ≥ 2 (the split point k of RFC 9162). */
 function splitPoint(n: number): number {
-  let k = pow2(Math.floor(Math.log2(n)));
-  // Math.log2 is exact for powers of two, but guard against rounding at the edges.
-  while (k >= n) k /= 2;
-  while (k * 2 < n) k *= 2;
-  return k;
+  return pow2(floorLog2(n - 1));
 }
 
 /**
@@ -326,10 +323,7 @@ export function verifyConsistency(
     );
   }
   // Step 2: when oldSize is a power of two, the old root is itself the first node of the path.
-  const path =
-    Number.isInteger(Math.log2(oldSize)) && pow2(Math.log2(oldSize)) === oldSize
-      ? [oldRoot, ...proof]
-      : [...proof];
+  const path = pow2(floorLog2(oldSize)) === oldSize ? [oldRoot, ...proof] : [...proof];
   let fn = oldSize - 1;
   let sn = newSize - 1;
   while (isOdd(fn)) {

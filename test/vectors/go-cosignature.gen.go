@@ -1,0 +1,159 @@
+//go:build ignore
+
+// Generates go-cosignature.json: checkpoints signed by a log key and cosigned by
+// witnesses per c2sp.org/tlog-cosignature (Ed25519, cosignature/v1), written
+// here in Go with crypto/ed25519 and golang.org/x/mod/sumdb/note, independently
+// of Tamga's TypeScript. Every note is checked with note.Open before it is
+// written out. Run from this directory, with x/mod in GOPATH:
+//
+//	GOPATH=/usr/share/gocode GO111MODULE=off go run go-cosignature.gen.go > go-cosignature.json
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+const algCosignatureV1 = 4
+
+func keyHash(name string, typedKey []byte) uint32 {
+	h := sha256.Sum256(append(append([]byte(name), '\n'), typedKey...))
+	return binary.BigEndian.Uint32(h[:4])
+}
+
+// cosigner is a note.Signer and note.Verifier for cosignature/v1 at a fixed time.
+type cosigner struct {
+	name string
+	priv ed25519.PrivateKey
+	t    uint64
+}
+
+func (c cosigner) Name() string { return c.name }
+func (c cosigner) KeyHash() uint32 {
+	return keyHash(c.name, append([]byte{algCosignatureV1}, c.priv.Public().(ed25519.PublicKey)...))
+}
+func message(t uint64, body []byte) []byte {
+	return append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", t)), body...)
+}
+func (c cosigner) Sign(body []byte) ([]byte, error) {
+	sig := binary.BigEndian.AppendUint64(nil, c.t)
+	return append(sig, ed25519.Sign(c.priv, message(c.t, body))...), nil
+}
+func (c cosigner) Verify(body, sig []byte) bool {
+	if len(sig) != 72 {
+		return false
+	}
+	t := binary.BigEndian.Uint64(sig)
+	return ed25519.Verify(c.priv.Public().(ed25519.PublicKey), message(t, body), sig[8:])
+}
+func (c cosigner) vkey() string {
+	k := append([]byte{algCosignatureV1}, c.priv.Public().(ed25519.PublicKey)...)
+	return fmt.Sprintf("%s+%08x+%s", c.name, c.KeyHash(), base64.StdEncoding.EncodeToString(k))
+}
+
+func seed(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+type reader struct{ b byte }
+
+func (r reader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r.b
+	}
+	return len(p), nil
+}
+
+type witness struct {
+	Name        string `json:"name"`
+	SeedHex     string `json:"seedHex"`
+	VerifierKey string `json:"verifierKey"`
+	KeyID       string `json:"keyId"`
+	Timestamp   uint64 `json:"timestamp"`
+}
+
+type vector struct {
+	Description    string    `json:"description"`
+	LogSignerKey   string    `json:"logSignerKey"`
+	LogVerifierKey string    `json:"logVerifierKey"`
+	Body           string    `json:"body"`
+	Witnesses      []witness `json:"witnesses"`
+	Note           string    `json:"note"`
+}
+
+func main() {
+	logSKey, logVKey, err := note.GenerateKey(reader{0x4c}, "example.com/behind-the-sofa")
+	must(err)
+	logSigner, err := note.NewSigner(logSKey)
+	must(err)
+	logVerifier, err := note.NewVerifier(logVKey)
+	must(err)
+
+	var vectors []vector
+	add := func(desc, body string, ws []cosigner) {
+		signed, err := note.Sign(&note.Note{Text: body}, logSigner)
+		must(err)
+		n, err := note.Open(signed, note.VerifierList(logVerifier))
+		must(err)
+		var signers []note.Signer
+		var out []witness
+		list := []note.Verifier{logVerifier}
+		for _, w := range ws {
+			signers = append(signers, w)
+			list = append(list, w)
+			out = append(out, witness{w.name, fmt.Sprintf("%x", w.priv.Seed()), w.vkey(), fmt.Sprintf("%08x", w.KeyHash()), w.t})
+		}
+		cosigned, err := note.Sign(n, signers...)
+		must(err)
+		check, err := note.Open(cosigned, note.VerifierList(list...))
+		must(err)
+		if len(check.Sigs) != 1+len(ws) {
+			panic("not all signatures verified")
+		}
+		vectors = append(vectors, vector{desc, logSKey, logVKey, body, out, string(cosigned)})
+	}
+	body := "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+	w1 := cosigner{"witness.example.com/w1", ed25519.NewKeyFromSeed(seed(0x01)), 1679315147}
+	w2 := cosigner{"witness.example.com/w2", ed25519.NewKeyFromSeed(seed(0x02)), 1679315150}
+	w3 := cosigner{"witness.example.org/w3", ed25519.NewKeyFromSeed(seed(0x03)), 0}
+	add("the tlog-cosignature example checkpoint, one witness, at the spec's example time", body, []cosigner{w1})
+	add("three witnesses, one of them at time 0", body, []cosigner{w1, w2, w3})
+	big := w2
+	big.t = 1<<53 - 1
+	add("a witness at the largest timestamp Tamga represents, 2^53-1", body, []cosigner{big})
+	ext := "example.com/behind-the-sofa\n20852164\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\nan extension line\n"
+	add("a checkpoint with an extension line, which the cosignature covers", ext, []cosigner{w1, w2})
+	empty := "example.com/behind-the-sofa\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"
+	add("the empty tree", empty, []cosigner{w3})
+
+	over := w1
+	over.t = 1 << 53
+	signed, err := note.Sign(&note.Note{Text: body}, logSigner, over)
+	must(err)
+	_, err = note.Open(signed, note.VerifierList(logVerifier, over))
+	must(err)
+
+	out := map[string]any{
+		"source":   "generated by go-cosignature.gen.go (Go crypto/ed25519 and golang.org/x/mod/sumdb/note v0.7.0), following c2sp.org/tlog-cosignature; every note verified with note.Open",
+		"vectors":  vectors,
+		"tooLarge": map[string]any{"description": "a valid cosignature at time 2^53, which Go accepts and Tamga refuses with a LimitError", "logVerifierKey": logVKey, "witness": witness{over.name, fmt.Sprintf("%x", over.priv.Seed()), over.vkey(), fmt.Sprintf("%08x", over.KeyHash()), over.t}, "note": string(signed)},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	must(enc.Encode(out))
+	os.Stdout.Write(buf.Bytes())
+}
