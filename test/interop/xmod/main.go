@@ -38,6 +38,9 @@ type request struct {
 	OldSize     int64      `json:"oldSize,omitempty"`
 	// check: verify proofs produced by Tamga
 	Proofs []proofCheck `json:"proofs,omitempty"`
+	// tileproofs: a tree head and the tiles Tamga wrote for it, under x/mod paths
+	Root  []byte     `json:"root,omitempty"`
+	Tiles []tileData `json:"tiles,omitempty"`
 	// bench
 	BenchLeaves    int64 `json:"benchLeaves,omitempty"`
 	BenchInclusion int   `json:"benchInclusion,omitempty"`
@@ -68,6 +71,13 @@ type response struct {
 	Tiles    []tileData `json:"tiles,omitempty"`
 	Results  []string   `json:"results,omitempty"`
 	Bench    []figure   `json:"bench,omitempty"`
+	Tree     *treeHead  `json:"tree,omitempty"`
+}
+
+// treeHead is a tlog.Tree as JSON, for parsetree.
+type treeHead struct {
+	Size int64  `json:"size"`
+	Hash []byte `json:"hash"`
 }
 
 type tileData struct {
@@ -230,6 +240,36 @@ func handle(req request) (resp response) {
 		}
 		return resp
 
+	case "parsetree":
+		// A tree note as a go.sum database client reads one: Open with the log's keys, then
+		// ParseTree. Text is FormatTree of the parsed tree, to compare with the signed text.
+		var verifiers []note.Verifier
+		for _, k := range req.Vkeys {
+			v, err := note.NewVerifier(k)
+			if err != nil {
+				return fail(err)
+			}
+			verifiers = append(verifiers, v)
+		}
+		n, err := note.Open([]byte(req.Note), note.VerifierList(verifiers...))
+		if err != nil {
+			return fail(err)
+		}
+		tree, err := tlog.ParseTree([]byte(n.Text))
+		if err != nil {
+			return fail(err)
+		}
+		return response{
+			Text: string(tlog.FormatTree(tree)),
+			Tree: &treeHead{Size: tree.N, Hash: append([]byte(nil), tree.Hash[:]...)},
+		}
+
+	case "tileproofs":
+		// Reads a tree of Size records with hash Root from tiles written by Tamga, through
+		// tlog.TileHashReader, which checks the tiles it reads against Root. Answers the tree
+		// hash, then the proofs asked, as in the tree op.
+		return tileProofs(req)
+
 	case "bench":
 		return bench(req)
 	}
@@ -266,6 +306,43 @@ func checkProof(c proofCheck) string {
 		return "unknown kind " + c.Kind
 	}
 	return "ok"
+}
+
+func tileProofs(req request) response {
+	fail := func(err error) response { return response{Error: err.Error()} }
+	root, err := toHash(req.Root)
+	if err != nil {
+		return fail(err)
+	}
+	store := &tileStore{data: map[tlog.Tile][]byte{}}
+	for _, t := range req.Tiles {
+		tile, err := tlog.ParseTilePath(t.Path)
+		if err != nil {
+			return fail(err)
+		}
+		store.data[tile] = t.Data
+	}
+	reader := tlog.TileHashReader(tlog.Tree{N: req.Size, Hash: root}, store)
+	h, err := tlog.TreeHash(req.Size, reader)
+	if err != nil {
+		return fail(err)
+	}
+	resp := response{Roots: [][]byte{append([]byte(nil), h[:]...)}}
+	for _, q := range req.Inclusion {
+		p, err := tlog.ProveRecord(q[1], q[0], reader)
+		if err != nil {
+			return fail(err)
+		}
+		resp.Proofs = append(resp.Proofs, hashes(p))
+	}
+	for _, q := range req.Consistency {
+		p, err := tlog.ProveTree(q[1], q[0], reader)
+		if err != nil {
+			return fail(err)
+		}
+		resp.Proofs = append(resp.Proofs, hashes(p))
+	}
+	return resp
 }
 
 // tileStore serves tiles from memory to tlog.TileHashReader, as a client reading a tiled log.
