@@ -17,7 +17,6 @@ import {
   consistencyProof,
   cosigner,
   type Ed25519Signer,
-  formatCheckpoint,
   formatEntryBundle,
   formatTilePath,
   generateSignerKey,

@@ -1,12 +1,22 @@
 /**
  * The `tamga` command. Each subcommand lives in its own file and exports a function that takes
- * options, so tests call it directly; this file only wires them to the command line and turns
- * Tamga's own errors into one clear line and an exit code, never a stack trace.
+ * options and a CommandContext, so tests call it directly; this file only wires them to the
+ * command line and turns Tamga's own errors into one clear line and an exit code, never a
+ * stack trace.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { TamgaError } from '../log/errors.js';
 import { installNodeCrypto } from '../platform/node-crypto.js';
+import { serveCommand } from '../server/serve.js';
+import { addCommand } from './add.js';
+import { type CommandContext, processContext, UsageError, vaultDir } from './context.js';
 import { runDemo } from './demo.js';
+import { checkEvidenceCommand, evidenceCommand } from './evidence.js';
+import { fsckCommand } from './fsck.js';
+import { initCommand } from './init.js';
+import { getCommand, lsCommand, showCommand } from './records.js';
+import { sealCommand } from './seal.js';
+import { verifyCommand } from './verify.js';
 
 /** Exit codes, as documented in `tamga --help`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -14,68 +24,270 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1)
-    throw new CommanderError(
-      EXIT.usage,
-      'tamga.usage',
-      `expected a positive whole number, got "${value}"`,
-    );
+    throw new UsageError(`expected a positive whole number, got "${value}"`);
   return n;
 }
 
-/** Builds the command-line program. */
-export function buildProgram(): Command {
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`expected a port from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const VAULT_HELP = 'the vault directory (default: $TAMGA_VAULT, else ./tamga-vault)';
+
+/** Builds the command-line program; `setExit` receives each command's exit code. */
+export function buildProgram(ctx: CommandContext, setExit: (code: number) => void): Command {
   // Set before adding subcommands, which inherit it: errors come back to `main` as exceptions.
   const program = new Command('tamga')
     .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.out(s.trimEnd()),
+      writeErr: (s) => ctx.err(s.trimEnd()),
+    })
     .description(
       'Seal records into a witnessed, append-only Merkle log, and prove what they said, and since when.',
     )
     .addHelpText(
       'after',
       `
-Exit codes:
-  0  success
-  1  the operation failed (a check did not pass, a file could not be read)
-  2  bad usage (unknown command, invalid option)
+Every vault command finds the vault with --vault DIR, else $TAMGA_VAULT, else ./tamga-vault,
+and reads the passphrase from $TAMGA_PASSPHRASE, else asks for it on the terminal.
 
+Exit codes:
+  0  success: everything sealed, verified or checked
+  1  the work failed or found a problem (a file not sealed, a failed check, a wrong passphrase)
+  2  bad usage (unknown command, invalid option, missing argument)
+
+Start: tamga init --origin union.example/log   then   tamga seal ./scans
 Design and formats: docs/design.md`,
     );
+  const vaultOption = () => new Option('--vault <dir>', VAULT_HELP);
+
+  program
+    .command('init')
+    .argument('[dir]', 'where to create the vault (default: as --vault)')
+    .description(
+      'create a vault: fresh log signing key and encryption key, in a key file protected by the passphrase; prints the verifier key to publish',
+    )
+    .addOption(vaultOption())
+    .option(
+      '--origin <name>',
+      "the log's name, a domain-like name you control, e.g. union.example/log",
+    )
+    .addOption(
+      new Option('--scrypt-log-n <n>', 'scrypt work factor of the key file (tests only)')
+        .argParser(positiveInteger)
+        .hideHelp(),
+    )
+    .action(
+      async (
+        dir: string | undefined,
+        o: { vault?: string; origin?: string; scryptLogN?: number },
+      ) => {
+        await initCommand(dir, { ...o, ...(o.scryptLogN ? { logN: o.scryptLogN } : {}) }, ctx);
+      },
+    );
+
+  program
+    .command('seal')
+    .argument('<path...>', 'files and folders to seal')
+    .description(
+      'seal files: encrypt each into the vault and commit a document record to the log; re-running skips what is sealed and unchanged',
+    )
+    .addOption(vaultOption())
+    .option('--tag <tag>', 'tag every record (repeatable)', collect)
+    .option('--meta <key=value>', 'metadata for every record (repeatable)', collect)
+    .option('--author <name>', 'who seals (default: $TAMGA_AUTHOR, else your user name)')
+    .option('--json', 'one JSON line per file, then a summary')
+    .option('-q, --quiet', 'print only the summary')
+    .action(async (paths: string[], o) => {
+      const summary = await sealCommand(paths, o, ctx);
+      setExit(summary.failed.length > 0 ? EXIT.failed : EXIT.ok);
+    });
+
+  program
+    .command('add')
+    .description(
+      'seal a record of any kind from JSON (the body, or {body, files, refs, author}), checked against its schema',
+    )
+    .addOption(vaultOption())
+    .requiredOption(
+      '--kind <kind>',
+      'document, transaction, incident, asset, correction, seizure or activity',
+    )
+    .requiredOption('--json <file>', 'the JSON file, or - for standard input')
+    .option('--author <name>', 'who writes the record')
+    .action(async (o) => {
+      await addCommand(o, ctx);
+    });
+
+  program
+    .command('ls')
+    .description('list records, oldest first')
+    .addOption(vaultOption())
+    .option('--kind <kind>', 'only records of this kind')
+    .option('--tag <tag>', 'only records with this tag')
+    .option('--from <date>', 'created on or after (YYYY-MM-DD or RFC 3339)')
+    .option('--to <date>', 'created on or before')
+    .option('--text <text>', 'text in names, paths, tags or metadata (any case)')
+    .option('--limit <n>', 'at most this many', positiveInteger, 1000)
+    .option('--offset <n>', 'skip this many', (v) => positiveInteger(String(Number(v) + 1)) - 1, 0)
+    .option('--json', 'one JSON object per line')
+    .action(async (o) => {
+      await lsCommand(o, ctx);
+    });
+
+  program
+    .command('show')
+    .argument('<id>', 'record id (or log entry number)')
+    .description('show a record and how it is proven')
+    .addOption(vaultOption())
+    .option('--json', 'as JSON, with salt and proof')
+    .action(async (id: string, o) => {
+      await showCommand(id, o, ctx);
+    });
+
+  program
+    .command('get')
+    .argument('<id>', 'record id')
+    .description("decrypt a record's file out of the vault")
+    .addOption(vaultOption())
+    .requiredOption('--out <path>', 'where to write it (written only once fully checked)')
+    .option('--file <name>', 'which file, when the record has several')
+    .action(async (id: string, o) => {
+      await getCommand(id, o, ctx);
+    });
+
+  program
+    .command('verify')
+    .argument('<path...>', 'files or folders to check')
+    .description(
+      'say for each file whether this vault holds it, as which record, and since when it is proven',
+    )
+    .addOption(vaultOption())
+    .option('--json', 'one JSON line per file')
+    .action(async (paths: string[], o) => {
+      const results = await verifyCommand(paths, o, ctx);
+      setExit(results.every((r) => r.status === 'sealed') ? EXIT.ok : EXIT.failed);
+    });
+
+  program
+    .command('evidence')
+    .argument('[id...]', 'record ids to disclose')
+    .description(
+      'write an evidence bundle: the chosen records, their salts and proofs, and a signed checkpoint, checkable without the vault',
+    )
+    .addOption(vaultOption())
+    .requiredOption(
+      '-o, --out <out>',
+      'a folder (evidence.json, and files/ with --with-files), or a .json file',
+    )
+    .option('--tag <tag>', 'disclose every record with this tag')
+    .option('--file <file>', 'disclose the records of this file (repeatable)', collect)
+    .option('--with-files', 'include the files themselves (decrypted; needs the passphrase)')
+    .action(async (ids: string[], o) => {
+      await evidenceCommand(ids, o, ctx);
+    });
+
+  program
+    .command('check-evidence')
+    .argument('<bundle>', 'an evidence bundle: its folder or its .json file')
+    .argument('[files...]', 'files to check against the disclosed records')
+    .description(
+      'check an evidence bundle with no vault: records, salts, proofs, signatures, witnesses and files',
+    )
+    .option('--json', 'the verdict as JSON')
+    .action(async (bundle: string, files: string[], o) => {
+      const verdict = await checkEvidenceCommand(bundle, files, o, ctx);
+      setExit(verdict.ok ? EXIT.ok : EXIT.failed);
+    });
+
+  program
+    .command('fsck')
+    .description(
+      'check the whole vault: commitments, tree, tiles, checkpoint signatures, and every encrypted file',
+    )
+    .addOption(vaultOption())
+    .option('--no-blobs', 'check files are present but do not decrypt them (no passphrase needed)')
+    .option('--json', 'the report as JSON')
+    .action(async (o) => {
+      const report = await fsckCommand(o, ctx);
+      setExit(report.ok ? EXIT.ok : EXIT.failed);
+    });
+
+  program
+    .command('serve')
+    .description(
+      'serve the public log (C2SP tlog-tiles: checkpoint, tiles, entries) and nothing private',
+    )
+    .addOption(vaultOption())
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', port, 8080)
+    .option('--log', 'log each request')
+    .action(async (o: { vault?: string; host: string; port: number; log?: boolean }) => {
+      await serveCommand(
+        { vault: vaultDir(ctx, o), host: o.host, port: o.port, log: o.log ?? false },
+        ctx,
+      );
+    });
+
   program
     .command('demo')
     .description(
-      'seal two batches of records into a tiled log on disk, have two witnesses cosign, prove a record, refuse a forgery and a fork',
+      'the log core on its own: two batches in a tiled log on disk, two witnesses, a proof, a forgery and a fork refused',
     )
     .option('--dir <dir>', 'where to write the log (default: a new temporary directory)')
     .option('--records <n>', 'records in the first batch', positiveInteger, 1000)
-    .action(async (opts: { dir?: string; records: number }) => {
-      await runDemo({
-        records: opts.records,
-        ...(opts.dir === undefined ? {} : { dir: opts.dir }),
-      });
+    .action(async (o: { dir?: string; records: number }) => {
+      await runDemo(
+        { records: o.records, ...(o.dir === undefined ? {} : { dir: o.dir }) },
+        ctx.out,
+      );
     });
   return program;
 }
 
 /** Runs the program on `argv` and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  ctx: CommandContext = processContext(),
+): Promise<number> {
   installNodeCrypto();
-  const program = buildProgram();
+  let code: number = EXIT.ok;
+  const program = buildProgram(ctx, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-      if (e.code === 'tamga.usage') console.error(`tamga: ${e.message}`);
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      ctx.err(`tamga: ${e.message}`);
       return EXIT.usage;
     }
     if (e instanceof TamgaError) {
-      console.error(`tamga: ${e.message}`);
+      ctx.err(`tamga: ${e.message}`);
       return EXIT.failed;
     }
-    if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('E')) {
+    if (
+      e instanceof Error &&
+      'code' in e &&
+      typeof e.code === 'string' &&
+      /^E[A-Z]+$/.test(e.code)
+    ) {
       // A system error (ENOENT, EACCES, ENOSPC …): its message names the file and the cause.
-      console.error(`tamga: ${e.message}`);
+      ctx.err(
+        `tamga: ${e.code === 'ENOSPC' ? 'the disk is full; nothing unacknowledged was kept. ' : ''}${e.message}`,
+      );
       return EXIT.failed;
     }
     throw e;

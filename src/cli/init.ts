@@ -1,0 +1,47 @@
+/** `tamga init [DIR]`: create a vault with fresh keys, and print the verifier key to publish. */
+import { resolve } from 'node:path';
+import { VaultError } from '../vault/errors.js';
+import { Vault } from '../vault/vault.js';
+import { type CommandContext, passphrase, vaultDir } from './context.js';
+
+export interface InitCommandOptions {
+  vault?: string;
+  origin?: string;
+  /** scrypt work factor of the key file; only tests lower it. */
+  logN?: number;
+}
+
+/** Creates the vault; resolves to its directory. */
+export async function initCommand(
+  dir: string | undefined,
+  opts: InitCommandOptions,
+  ctx: CommandContext,
+): Promise<string> {
+  const target = dir === undefined ? vaultDir(ctx, opts) : resolve(ctx.cwd, dir);
+  const origin = opts.origin ?? ctx.env.TAMGA_ORIGIN;
+  if (origin === undefined || origin === '') {
+    throw new VaultError(
+      'vault.origin',
+      'name the log with --origin, e.g. --origin tamga.union.example/log (a name you control, without spaces)',
+    );
+  }
+  const pass = await passphrase(ctx, 'New vault passphrase: ');
+  if (ctx.interactive && ctx.env.TAMGA_PASSPHRASE === undefined) {
+    const again = await ctx.prompt('Repeat the passphrase: ');
+    if (again !== pass)
+      throw new VaultError('vault.passphrase', 'the two passphrases differ; nothing was created');
+  }
+  const vault = await Vault.init(target, {
+    origin,
+    passphrase: pass,
+    ...(opts.logN === undefined ? {} : { logN: opts.logN }),
+  });
+  vault.close();
+  ctx.err(`Created a vault for ${origin} in ${target}.`);
+  ctx.err(
+    'Keep the passphrase safe: without it nobody, not even you, can seal into or read this vault.',
+  );
+  ctx.err('Publish this verifier key, so that anyone can check your log:');
+  ctx.out(vault.info.logVerifierKey);
+  return target;
+}

@@ -1,0 +1,116 @@
+/** `tamga seal PATH...`: seal files and folders into the vault. */
+import { userInfo } from 'node:os';
+import cliProgress from 'cli-progress';
+import { type SealSummary, sealPaths } from '../vault/seal.js';
+import { Vault } from '../vault/vault.js';
+import {
+  type CommandContext,
+  formatBytes,
+  passphrase,
+  UsageError,
+  type VaultOptions,
+  vaultDir,
+} from './context.js';
+
+export interface SealCommandOptions extends VaultOptions {
+  tag?: string[];
+  meta?: string[];
+  author?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** Parses `key=value` metadata options. Throws a usage error for anything else. */
+export function parseMeta(pairs: readonly string[]): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--meta takes key=value, got "${p}"`);
+    meta[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return meta;
+}
+
+/** Seals `paths`; resolves to the summary. Failed files are reported and counted, not thrown. */
+export async function sealCommand(
+  paths: readonly string[],
+  opts: SealCommandOptions,
+  ctx: CommandContext,
+): Promise<SealSummary> {
+  if (paths.length === 0) throw new UsageError('name at least one file or folder to seal');
+  const meta = parseMeta(opts.meta ?? []);
+  const vault = await Vault.open(vaultDir(ctx, opts));
+  try {
+    const keys = await vault.unlock(await passphrase(ctx));
+    const bar =
+      ctx.interactive && !opts.quiet
+        ? new cliProgress.SingleBar(
+            {
+              format:
+                ' {bar} {percentage}% | {value}/{total} files | {done} of {size} | {speed} | {eta_formatted} left',
+              hideCursor: true,
+              etaBuffer: 50,
+              stream: process.stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+    const started = Date.now();
+    let lastLine = 0;
+    const summary = await sealPaths(vault, keys, paths, {
+      author: opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username,
+      tags: opts.tag ?? [],
+      meta,
+      onProgress: (p) => {
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+        const fields = {
+          done: formatBytes(p.bytes),
+          size: formatBytes(p.totalBytes),
+          speed: `${formatBytes(p.bytes / seconds)}/s`,
+        };
+        if (bar) {
+          if (p.files === 0) bar.start(p.totalFiles, 0, fields);
+          else bar.update(p.files, fields);
+        } else if (
+          !opts.quiet &&
+          !opts.json &&
+          (p.files === p.totalFiles || Date.now() - lastLine > 5000)
+        ) {
+          lastLine = Date.now();
+          ctx.err(
+            `${p.files}/${p.totalFiles} files, ${fields.done} of ${fields.size}, ${fields.speed}`,
+          );
+        }
+      },
+      onSealed: (e) => {
+        if (opts.json) {
+          ctx.out(JSON.stringify(e));
+        } else if (!bar && !opts.quiet) {
+          if (e.status === 'sealed') ctx.out(`sealed ${e.path} as ${e.id} (entry ${e.index})`);
+          else if (e.status === 'failed') ctx.out(`failed ${e.path}: ${e.reason}`);
+        }
+      },
+    });
+    bar?.stop();
+    const seconds = (Date.now() - started) / 1000;
+    const lines = [
+      `Sealed ${summary.sealed} file${summary.sealed === 1 ? '' : 's'} (${formatBytes(summary.bytes)} looked at in ${seconds.toFixed(1)} s)` +
+        (summary.deduplicated > 0
+          ? `, ${summary.deduplicated} with contents already in the vault`
+          : '') +
+        `; ${summary.unchanged} unchanged, skipped; ${summary.failed.length} failed.`,
+    ];
+    if (summary.checkpoint) lines.push(`The log now holds ${summary.checkpoint.size} records.`);
+    for (const f of summary.failed.slice(0, 20)) lines.push(`  not sealed: ${f.path}: ${f.reason}`);
+    if (summary.failed.length > 20)
+      lines.push(`  … and ${summary.failed.length - 20} more (see --json)`);
+    if (opts.json)
+      ctx.out(
+        JSON.stringify({ summary: { ...summary, checkpoint: summary.checkpoint?.size ?? 0 } }),
+      );
+    else for (const l of lines) ctx.err(l);
+    return summary;
+  } finally {
+    vault.close();
+  }
+}

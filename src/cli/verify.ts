@@ -1,0 +1,142 @@
+/** `tamga verify PATH...`: is each file sealed in this vault, as what, and since when? */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  type ProofStatus,
+  proofStatus,
+  recordsByFileHash,
+  type StoredRecord,
+} from '../vault/query.js';
+import { recordRoot } from '../vault/seal.js';
+import { Vault } from '../vault/vault.js';
+import { describe, walk } from '../vault/walk.js';
+import { type CommandContext, UsageError, type VaultOptions, vaultDir } from './context.js';
+
+/** The verdict on one file. */
+export type FileVerification =
+  | {
+      path: string;
+      status: 'sealed';
+      sha256: string;
+      records: Array<{
+        id: string;
+        index: number;
+        path: string;
+        checkpointSize: number | null;
+        provenNoLaterThan: string | null;
+        witnesses: string[];
+      }>;
+    }
+  | {
+      path: string;
+      status: 'not-sealed';
+      sha256: string;
+      sameName: Array<{ id: string; path: string }>;
+    }
+  | { path: string; status: 'unreadable'; reason: string };
+
+/** Returns the SHA-256 (hex) of a file, streamed. */
+export async function hashFile(path: string | Buffer): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function summary(stored: StoredRecord, status: ProofStatus) {
+  const body = stored.record.body as { path?: string };
+  const earliest = status.witnesses[0];
+  return {
+    id: stored.record.id,
+    index: stored.index,
+    path: body.path ?? '',
+    checkpointSize: status.checkpoint?.size ?? null,
+    provenNoLaterThan: earliest ? new Date(earliest.timestamp * 1000).toISOString() : null,
+    witnesses: status.witnesses.map((w) => w.name),
+  };
+}
+
+/** Verifies every file under `paths`; resolves to the verdicts. Exit code 0 only if all are sealed. */
+export async function verifyCommand(
+  paths: readonly string[],
+  opts: VaultOptions & { json?: boolean },
+  ctx: CommandContext,
+): Promise<FileVerification[]> {
+  if (paths.length === 0) throw new UsageError('name at least one file or folder to verify');
+  const vault = await Vault.open(vaultDir(ctx, opts), { readonly: true });
+  const byName = vault.db.prepare(
+    "SELECT r.id, json_extract(r.json, '$.body.path') AS path FROM records r JOIN record_files f ON f.record_idx = r.idx WHERE f.name = ? ORDER BY r.idx DESC LIMIT 3",
+  );
+  const results: FileVerification[] = [];
+  try {
+    for (const given of paths) {
+      for await (const item of walk(given, recordRoot(given))) {
+        let result: FileVerification;
+        if ('skip' in item) {
+          result = { path: item.skip.recordPath, status: 'unreadable', reason: item.skip.reason };
+        } else {
+          const path = item.file.recordPath;
+          let sha256: string;
+          try {
+            sha256 = await hashFile(item.file.fsPath);
+          } catch (e) {
+            result = { path, status: 'unreadable', reason: describe(e) };
+            report(result);
+            continue;
+          }
+          const records = recordsByFileHash(vault, sha256);
+          result =
+            records.length > 0
+              ? {
+                  path,
+                  status: 'sealed',
+                  sha256,
+                  records: records.map((r) => summary(r, proofStatus(vault, r))),
+                }
+              : {
+                  path,
+                  status: 'not-sealed',
+                  sha256,
+                  sameName: byName.all(basename(path)) as Array<{ id: string; path: string }>,
+                };
+        }
+        report(result);
+      }
+    }
+  } finally {
+    vault.close();
+  }
+  return results;
+
+  function report(r: FileVerification) {
+    results.push(r);
+    if (opts.json) {
+      ctx.out(JSON.stringify(r));
+      return;
+    }
+    if (r.status === 'sealed') {
+      const first = r.records[0]!;
+      const when = first.provenNoLaterThan
+        ? `proven to exist no later than ${first.provenNoLaterThan}, by witnesses ${first.witnesses.join(', ')}`
+        : first.checkpointSize !== null
+          ? `in the log's signed checkpoint of size ${first.checkpointSize}, not yet witnessed`
+          : 'not yet in a signed checkpoint';
+      ctx.out(
+        `SEALED      ${r.path}: record ${first.id} (entry ${first.index}, sealed as ${first.path}); ${when}`,
+      );
+      for (const other of r.records.slice(1))
+        ctx.out(
+          `            also record ${other.id} (entry ${other.index}, sealed as ${other.path})`,
+        );
+    } else if (r.status === 'not-sealed') {
+      const hint =
+        r.sameName.length > 0
+          ? `; a file of this name was sealed with different contents: ${r.sameName.map((s) => `${s.id} (${s.path})`).join(', ')}`
+          : '';
+      ctx.out(`NOT SEALED  ${r.path}: no record in this vault holds these contents${hint}`);
+    } else {
+      ctx.out(`UNREADABLE  ${r.path}: ${r.reason}`);
+    }
+  }
+}

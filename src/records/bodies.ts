@@ -1,0 +1,115 @@
+/**
+ * The kind-specific `body` of each record kind (docs/design.md, "Records and commitments").
+ * Bodies are strict: a field the schema does not name is refused rather than sealed unnoticed.
+ */
+import { z } from 'zod';
+import {
+  boundedJsonObject,
+  dateOrTimestamp,
+  optionalText,
+  RECORD_LIMITS,
+  recordId,
+  relativePath,
+  shortTextList,
+  text,
+} from './fields.js';
+
+const SHORT = RECORD_LIMITS.maxShortText;
+const LONG = RECORD_LIMITS.maxLongText;
+
+/** The record kinds, as written in a record's `kind`. */
+export const RECORD_KINDS = [
+  'document',
+  'transaction',
+  'incident',
+  'asset',
+  'correction',
+  'seizure',
+  'activity',
+] as const;
+
+/** One of the record kinds. */
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** A sealed document: where it was, what it is called, how it is tagged. */
+const documentBody = z.strictObject({
+  /** The path as sealed, relative to the sealed folder; `''` when there was none. */
+  path: relativePath,
+  title: text(SHORT).optional(),
+  tags: shortTextList,
+  meta: z
+    .record(text(SHORT), optionalText(RECORD_LIMITS.maxPath))
+    .refine((m) => Object.keys(m).length <= RECORD_LIMITS.maxMetaEntries, {
+      error: `has too many entries: at most ${RECORD_LIMITS.maxMetaEntries}`,
+    }),
+});
+
+/**
+ * A book-keeping transaction. Any JSON object within the bounds, for now: the double-entry
+ * postings are defined with src/books.
+ */
+const transactionBody = boundedJsonObject;
+
+/** A rights violation: what happened, when and where, to whom and by whom. */
+const incidentBody = z.strictObject({
+  date: dateOrTimestamp,
+  place: text(SHORT),
+  description: text(LONG),
+  category: text(SHORT),
+  victims: shortTextList.optional(),
+  perpetrators: shortTextList.optional(),
+});
+
+/** Something the organisation owns. */
+const assetBody = z.strictObject({
+  name: text(SHORT),
+  category: text(SHORT),
+  description: optionalText(LONG),
+});
+
+/** A correction: records are never edited in place; a correction names what it corrects. */
+const correctionBody = z.strictObject({
+  corrects: recordId,
+  reason: text(LONG),
+});
+
+/** A seizure: who took what, where; `items` are the records sealed for what was taken. */
+const seizureBody = z.strictObject({
+  authority: text(SHORT),
+  location: text(SHORT),
+  description: text(LONG),
+  items: z.array(recordId).max(RECORD_LIMITS.maxRefs),
+});
+
+/** Something done in or to the vault: who did what. */
+const activityBody = z.strictObject({
+  action: text(SHORT),
+  actor: text(SHORT),
+  details: optionalText(LONG).optional(),
+});
+
+/** The body schema of each record kind. */
+export const BODY_SCHEMAS = {
+  document: documentBody,
+  transaction: transactionBody,
+  incident: incidentBody,
+  asset: assetBody,
+  correction: correctionBody,
+  seizure: seizureBody,
+  activity: activityBody,
+} as const satisfies Record<RecordKind, z.ZodType>;
+
+/** The body of a document record. */
+export type DocumentBody = z.infer<typeof documentBody>;
+/** The body of a transaction record: a bounded JSON object, for now. */
+export type TransactionBody = z.infer<typeof transactionBody>;
+/** The body of an incident record. */
+export type IncidentBody = z.infer<typeof incidentBody>;
+/** The body of an asset record. */
+export type AssetBody = z.infer<typeof assetBody>;
+/** The body of a correction record. */
+export type CorrectionBody = z.infer<typeof correctionBody>;
+/** The body of a seizure record. */
+export type SeizureBody = z.infer<typeof seizureBody>;
+/** The body of an activity record. */
+export type ActivityBody = z.infer<typeof activityBody>;

@@ -1,0 +1,105 @@
+/**
+ * Encrypted blobs: each file's contents, encrypted with age to the vault's recipient, stored as
+ * `blobs/<aa>/<sha256>.age` under the SHA-256 of the plaintext. A blob is written to blobs/tmp,
+ * flushed to disk and renamed into place; the caller flushes the folders it renamed into before
+ * it acknowledges any record that names the blob.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AgeEncryptor } from './age/encrypt.js';
+import { parseX25519Recipient } from './age/x25519.js';
+import { blobPath, type VaultLayout } from './layout.js';
+
+/** A blob written: the plaintext's hash and size, and where it went. */
+export interface StoredBlob {
+  readonly sha256: string;
+  readonly size: number;
+  readonly storedSize: number;
+  readonly path: string;
+  /** False when an identical blob was already stored and this copy was discarded. */
+  readonly written: boolean;
+}
+
+const READ_SIZE = 1 << 20;
+
+/**
+ * Reads `source` once, hashing and encrypting it, and stores the blob. `expected` is the size
+ * and modification time seen when the file was found: when the file no longer matches after
+ * reading, it changed while being read, and nothing is stored.
+ */
+export async function storeBlob(
+  layout: VaultLayout,
+  recipient: string,
+  source: string | Buffer,
+  expected: { size: number; mtimeMs: number },
+): Promise<StoredBlob | { changed: true }> {
+  const tmp = join(layout.blobsTmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  const input = await open(source, 'r');
+  let output: FileHandle | undefined;
+  try {
+    output = await open(tmp, 'wx', 0o600);
+    const hash = createHash('sha256');
+    const encryptor = new AgeEncryptor([parseX25519Recipient(recipient)]);
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let storedSize = 0;
+    let size = 0;
+    const out = output;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await out.write(data, 0, data.length);
+    };
+    const emit = (b: Buffer) => {
+      // The encryptor may reuse its buffers: copy what we keep.
+      pending.push(Buffer.from(b));
+      pendingBytes += b.length;
+      storedSize += b.length;
+    };
+    for (;;) {
+      const { bytesRead } = await input.read(buffer, 0, READ_SIZE, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      size += bytesRead;
+      hash.update(chunk);
+      encryptor.write(chunk, emit);
+      if (pendingBytes >= READ_SIZE) await flush();
+    }
+    encryptor.end(emit);
+    await flush();
+    const after = await input.stat();
+    if (
+      after.size !== expected.size ||
+      size !== expected.size ||
+      after.mtimeMs !== expected.mtimeMs
+    ) {
+      await output.close();
+      output = undefined;
+      await rm(tmp, { force: true });
+      return { changed: true };
+    }
+    await output.datasync();
+    await output.close();
+    output = undefined;
+    const sha256 = hash.digest('hex');
+    const path = blobPath(layout, sha256);
+    const existing = await stat(path).catch(() => null);
+    if (existing !== null) {
+      await rm(tmp, { force: true });
+      return { sha256, size, storedSize: existing.size, path, written: false };
+    }
+    await mkdir(dirname(path), { recursive: true });
+    await rename(tmp, path);
+    return { sha256, size, storedSize, path, written: true };
+  } catch (e) {
+    await output?.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  } finally {
+    await input.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The vault database: SQLite through better-sqlite3, in WAL mode with full synchronous commits,
+ * so that a record is durable when its transaction returns. One schema version per vault; a
+ * vault of another version is refused with a clear message, never migrated silently.
+ */
+import Database from 'better-sqlite3';
+import { VaultError } from './errors.js';
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+-- One row per log entry: the private record, its salt, and the public commitment.
+CREATE TABLE records (
+  idx        INTEGER PRIMARY KEY,  -- leaf index in the log
+  id         TEXT NOT NULL UNIQUE,
+  kind       TEXT NOT NULL,
+  created    TEXT NOT NULL,
+  json       TEXT NOT NULL,        -- RFC 8785 canonical JSON of the record
+  salt       BLOB NOT NULL,
+  commitment BLOB NOT NULL
+) STRICT;
+CREATE INDEX records_kind ON records(kind, created);
+
+-- The files each record names, to find records by content hash.
+CREATE TABLE record_files (
+  record_idx INTEGER NOT NULL REFERENCES records(idx),
+  sha256     TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  size       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX record_files_sha256 ON record_files(sha256);
+CREATE INDEX record_files_record ON record_files(record_idx);
+
+-- Encrypted blobs held in blobs/, by the SHA-256 of their plaintext.
+CREATE TABLE blobs (
+  sha256      TEXT PRIMARY KEY,
+  size        INTEGER NOT NULL,
+  stored_size INTEGER NOT NULL
+) STRICT;
+
+-- What each sealed path last held, so re-sealing an unchanged file is a no-op.
+CREATE TABLE sealed_paths (
+  path      TEXT PRIMARY KEY,
+  size      INTEGER NOT NULL,
+  mtime_ms  REAL NOT NULL,
+  sha256    TEXT NOT NULL,
+  record_id TEXT NOT NULL
+) STRICT;
+
+-- C2SP tlog-tiles hash tiles; a partial tile is overwritten as it grows, a full one never.
+CREATE TABLE tiles (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  data  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) STRICT;
+
+-- Every checkpoint the vault signed, one per batch, with the cosignatures gathered later.
+CREATE TABLE checkpoints (
+  size    INTEGER PRIMARY KEY,
+  note    TEXT NOT NULL,
+  created TEXT NOT NULL
+) STRICT;
+`;
+
+/** An open vault database. */
+export type VaultDatabase = Database.Database;
+
+/**
+ * Opens (and with `create`, creates) the database at `file`. Throws VaultError when the file is
+ * not a Tamga vault database or is of another schema version.
+ */
+export function openDatabase(
+  file: string,
+  options: { create?: boolean; readonly?: boolean } = {},
+): VaultDatabase {
+  let db: VaultDatabase;
+  try {
+    db = new Database(file, {
+      fileMustExist: !options.create,
+      readonly: options.readonly ?? false,
+    });
+  } catch (e) {
+    throw new VaultError(
+      'vault.database',
+      `cannot open the vault database ${file}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk when it returns; a record is acknowledged only then.
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    // SQLite's lower() folds ASCII only; searches must fold Cyrillic too.
+    db.function('unicode_lower', { deterministic: true }, (s: unknown) =>
+      typeof s === 'string' ? s.toLowerCase() : s,
+    );
+    db.pragma('busy_timeout = 10000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0 && options.create) {
+      db.exec('BEGIN');
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      db.exec('COMMIT');
+    } else if (version !== SCHEMA_VERSION) {
+      throw new VaultError(
+        'vault.version',
+        version === 0
+          ? `${file} is not a Tamga vault database`
+          : `the vault database is of version ${version}; this Tamga reads version ${SCHEMA_VERSION}. Use the Tamga release that created it.`,
+      );
+    }
+    return db;
+  } catch (e) {
+    db.close();
+    if (e instanceof VaultError) throw e;
+    throw new VaultError(
+      'vault.database',
+      `${file} is not a usable vault database: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * `tamga fsck`: check that a vault agrees with itself. Every commitment is recomputed from its
+ * private record and salt; the tree and every stored tile from the commitments; every signed
+ * checkpoint against the tree of its size; every blob is decrypted and hashed. Each problem is
+ * reported with the record it touches; nothing is repaired.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { openCheckpoint } from '../log/checkpoint.js';
+import { bytesEqual, encodeBase64 } from '../log/encoding.js';
+import { TamgaError } from '../log/errors.js';
+import { TreeBuilder } from '../log/merkle.js';
+import { TileWriter } from '../log/tiles.js';
+import { commitCanonical, recordLeafHash } from '../records/commitment.js';
+import { canonicalize } from '../records/jcs.js';
+import { parseRecord } from '../records/record.js';
+import { decryptStream } from './age/index.js';
+import type { VaultKeys } from './keys.js';
+import { blobPath } from './layout.js';
+import type { Vault } from './vault.js';
+
+/** One thing wrong, and the record it touches when there is one. */
+export interface FsckProblem {
+  readonly kind: 'record' | 'commitment' | 'tile' | 'checkpoint' | 'blob';
+  readonly message: string;
+  readonly index?: number;
+  readonly recordId?: string;
+}
+
+/** What fsck found. `ok` is true when there is no problem; warnings do not count. */
+export interface FsckReport {
+  readonly ok: boolean;
+  readonly records: number;
+  readonly checkpoints: number;
+  readonly blobs: number;
+  readonly problems: readonly FsckProblem[];
+  readonly warnings: readonly string[];
+}
+
+export interface FsckOptions {
+  /** Decrypt and hash every blob (needs the keys). */
+  readonly keys?: VaultKeys;
+  readonly onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+/** Checks the vault; resolves to the report. Rejects only when the vault cannot be read at all. */
+export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<FsckReport> {
+  const problems: FsckProblem[] = [];
+  const warnings: string[] = [];
+  const db = vault.db;
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
+
+  // Checkpoints, by size, to compare with the tree as it is rebuilt.
+  const checkpoints = new Map<number, string>();
+  for (const row of db.prepare('SELECT size, note FROM checkpoints').iterate() as Iterable<{
+    size: number;
+    note: string;
+  }>) {
+    checkpoints.set(row.size, row.note);
+  }
+  const verifier = vault.logVerifier();
+  const checkCheckpoint = (size: number, root: Uint8Array) => {
+    const note = checkpoints.get(size);
+    if (note === undefined) return;
+    try {
+      const { checkpoint } = openCheckpoint(note, verifier);
+      if (checkpoint.size !== size)
+        problems.push({
+          kind: 'checkpoint',
+          message: `the checkpoint stored for size ${size} says size ${checkpoint.size}`,
+        });
+      else if (!bytesEqual(checkpoint.root, root)) {
+        problems.push({
+          kind: 'checkpoint',
+          message: `the checkpoint of size ${size} has root ${encodeBase64(checkpoint.root)}, but the records give ${encodeBase64(root)}`,
+        });
+      }
+    } catch (e) {
+      problems.push({
+        kind: 'checkpoint',
+        message: `the checkpoint of size ${size} does not verify with the log's key: ${(e as Error).message}`,
+      });
+    }
+  };
+
+  // Records → commitments → tree and tiles.
+  const builder = new TreeBuilder();
+  const writer = new TileWriter();
+  const computedTiles = new Map<string, Uint8Array>();
+  let expected = 0;
+  for (const row of db
+    .prepare('SELECT idx, id, json, salt, commitment FROM records ORDER BY idx')
+    .iterate() as Iterable<{
+    idx: number;
+    id: string;
+    json: string;
+    salt: Uint8Array;
+    commitment: Uint8Array;
+  }>) {
+    if (row.idx !== expected) {
+      problems.push({
+        kind: 'record',
+        index: expected,
+        message: `log entries ${expected}…${row.idx - 1} are missing`,
+      });
+      expected = row.idx;
+    }
+    const where = { index: row.idx, recordId: row.id };
+    try {
+      const record = parseRecord(JSON.parse(row.json));
+      if (canonicalize(record) !== row.json)
+        problems.push({
+          kind: 'record',
+          ...where,
+          message: 'the stored record is not in canonical form',
+        });
+      if (record.id !== row.id)
+        problems.push({
+          kind: 'record',
+          ...where,
+          message: `the record's id ${record.id} differs from its index row`,
+        });
+    } catch (e) {
+      problems.push({
+        kind: 'record',
+        ...where,
+        message: `the stored record is not a valid record: ${(e as Error).message}`,
+      });
+    }
+    const recomputed = commitCanonical(
+      new TextEncoder().encode(row.json),
+      new Uint8Array(row.salt),
+    );
+    if (!bytesEqual(recomputed, row.commitment)) {
+      problems.push({
+        kind: 'commitment',
+        ...where,
+        message:
+          'the commitment does not match the record and salt: the record or its salt was changed after sealing',
+      });
+    }
+    // The tree is built from the stored commitments: those are what was published.
+    builder.append(recordLeafHash(new Uint8Array(row.commitment)), writer.sink);
+    expected++;
+    if (expected % 4096 === 0) {
+      for (const { tile, data } of writer.flush())
+        computedTiles.set(`${tile.level}/${tile.index}`, data);
+      options.onProgress?.('records', expected, total);
+    }
+    if (checkpoints.has(builder.size)) checkCheckpoint(builder.size, builder.root());
+  }
+  for (const { tile, data } of writer.flush())
+    computedTiles.set(`${tile.level}/${tile.index}`, data);
+  options.onProgress?.('records', expected, total);
+
+  const latest = db.prepare('SELECT MAX(size) AS size FROM checkpoints').get() as {
+    size: number | null;
+  };
+  if (expected > 0 && latest.size !== expected) {
+    problems.push({
+      kind: 'checkpoint',
+      message: `the log holds ${expected} entries but the latest checkpoint covers ${latest.size ?? 0}`,
+    });
+  }
+  for (const size of checkpoints.keys()) {
+    if (size > expected)
+      problems.push({
+        kind: 'checkpoint',
+        message: `a checkpoint of size ${size} exists, but the log holds only ${expected} entries`,
+      });
+  }
+
+  // Stored tiles against recomputed ones.
+  const storedTiles = db.prepare('SELECT level, idx, width, data FROM tiles').all() as Array<{
+    level: number;
+    idx: number;
+    width: number;
+    data: Uint8Array;
+  }>;
+  for (const t of storedTiles) {
+    const want = computedTiles.get(`${t.level}/${t.idx}`);
+    if (
+      want === undefined ||
+      want.length !== t.width * 32 ||
+      !bytesEqual(want, new Uint8Array(t.data))
+    ) {
+      problems.push({
+        kind: 'tile',
+        message: `hash tile ${t.level}/${t.idx} (width ${t.width}) does not match the tree computed from the records`,
+      });
+    }
+  }
+  if (storedTiles.length !== computedTiles.size) {
+    problems.push({
+      kind: 'tile',
+      message: `${computedTiles.size} hash tiles expected, ${storedTiles.length} stored`,
+    });
+  }
+
+  // Blobs: every file a record names is stored, and decrypts to its hash.
+  const files = db
+    .prepare(
+      'SELECT f.sha256, f.size, MIN(r.idx) AS idx, r.id FROM record_files f JOIN records r ON r.idx = f.record_idx GROUP BY f.sha256',
+    )
+    .all() as Array<{ sha256: string; size: number; idx: number; id: string }>;
+  let done = 0;
+  for (const f of files) {
+    const where = { index: f.idx, recordId: f.id };
+    const path = blobPath(vault.layout, f.sha256);
+    const s = await stat(path).catch(() => null);
+    if (s === null) {
+      problems.push({
+        kind: 'blob',
+        ...where,
+        message: `the encrypted file ${f.sha256} is missing from the vault`,
+      });
+    } else if (options.keys) {
+      const check = await checkBlob(path, options.keys.ageIdentity);
+      if ('error' in check)
+        problems.push({
+          kind: 'blob',
+          ...where,
+          message: `the encrypted file ${f.sha256} does not decrypt: ${check.error}`,
+        });
+      else if (check.sha256 !== f.sha256 || check.size !== f.size) {
+        problems.push({
+          kind: 'blob',
+          ...where,
+          message: `the encrypted file ${f.sha256} decrypts to different contents (SHA-256 ${check.sha256}, ${check.size} bytes)`,
+        });
+      }
+    }
+    options.onProgress?.('blobs', ++done, files.length);
+  }
+  if (!options.keys)
+    warnings.push(
+      'blobs were checked for presence only: give the passphrase to decrypt and hash them',
+    );
+
+  // Unreferenced blobs are harmless leftovers of an interrupted seal.
+  const referenced = new Set(files.map((f) => f.sha256));
+  let orphans = 0;
+  for (const dir of await readdir(vault.layout.blobs).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+    for (const name of await readdir(join(vault.layout.blobs, dir))) {
+      if (!referenced.has(name.replace(/\.age$/, ''))) orphans++;
+    }
+  }
+  if (orphans > 0)
+    warnings.push(
+      `${orphans} encrypted file${orphans === 1 ? ' is' : 's are'} not named by any record (left by an interrupted seal; sealing the same file again reuses it)`,
+    );
+
+  return {
+    ok: problems.length === 0,
+    records: expected,
+    checkpoints: checkpoints.size,
+    blobs: files.length,
+    problems,
+    warnings,
+  };
+}
+
+async function checkBlob(
+  path: string,
+  identity: string,
+): Promise<{ sha256: string; size: number } | { error: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    await pipeline(
+      createReadStream(path, { highWaterMark: 1 << 20 }),
+      decryptStream([identity]),
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          done();
+        },
+      }),
+    );
+    return { sha256: hash.digest('hex'), size };
+  } catch (e) {
+    if (e instanceof TamgaError || e instanceof Error) return { error: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Sealing files: walk → stream hash and encrypt each file into a blob → a `document` record
+ * with a fresh salt → commitments appended in batches, one signed checkpoint per batch.
+ *
+ * A record is acknowledged (reported through `onSealed`) only after its blob is on disk and its
+ * batch is committed. Interrupted at any point, a run leaves a vault that `tamga fsck` passes;
+ * running it again seals what is left, skipping paths whose file is unchanged.
+ */
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, isAbsolute, normalize, sep } from 'node:path';
+import { TamgaError } from '../log/errors.js';
+import { commitCanonical } from '../records/commitment.js';
+import { newRecordId } from '../records/id.js';
+import { canonicalizeBytes } from '../records/jcs.js';
+import { parseRecord, type TamgaRecord } from '../records/record.js';
+import { storeBlob } from './blobs.js';
+import type { VaultKeys } from './keys.js';
+import { mediaTypeOf } from './media-type.js';
+import type { SealedEntry, Sequencer } from './sequencer.js';
+import { syncDirectory, type Vault } from './vault.js';
+import { describe, type WalkedFile, walk } from './walk.js';
+
+/** Options of `sealPaths`. */
+export interface SealOptions {
+  readonly tags?: readonly string[];
+  readonly meta?: Readonly<Record<string, string>>;
+  /** Who seals; recorded in each record. */
+  readonly author: string;
+  /** Records per batch (and per checkpoint). */
+  readonly batchSize?: number;
+  /** Longest time a sealed file waits for its batch to be committed, in milliseconds. */
+  readonly batchMillis?: number;
+  /** Files hashed and encrypted at once. */
+  readonly concurrency?: number;
+  readonly onProgress?: (p: SealProgress) => void;
+  readonly onSealed?: (e: SealEvent) => void;
+  readonly signal?: AbortSignal;
+  /** The clock, for records' `created` and ids. */
+  readonly now?: () => Date;
+}
+
+/** How far a run is: counted before sealing starts, so a progress bar can show time left. */
+export interface SealProgress {
+  readonly files: number;
+  readonly totalFiles: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+}
+
+/** One path's outcome, reported when it is final (sealed ones after their batch commits). */
+export type SealEvent =
+  | {
+      readonly status: 'sealed';
+      readonly path: string;
+      readonly id: string;
+      readonly index: number;
+      readonly sha256: string;
+      readonly size: number;
+    }
+  | { readonly status: 'unchanged'; readonly path: string; readonly id: string }
+  | { readonly status: 'failed'; readonly path: string; readonly reason: string };
+
+/** What a run did. */
+export interface SealSummary {
+  readonly sealed: number;
+  readonly unchanged: number;
+  readonly failed: ReadonlyArray<{ path: string; reason: string }>;
+  readonly bytes: number;
+  /** Blobs not written because the same content was already in the vault. */
+  readonly deduplicated: number;
+  readonly checkpoint: { size: number; note: string } | null;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we replace.
+const CONTROL = /[\u0000-\u001f\u007f\\]/g;
+
+/**
+ * Returns the path a file is recorded under: the path as given when it is relative and stays
+ * inside the working folder, else the given folder's own name. Control characters and
+ * backslashes (which no record path may hold) become U+FFFD.
+ */
+export function recordRoot(given: string): string {
+  const n = normalize(given);
+  const inside = !isAbsolute(n) && n !== '..' && !n.startsWith(`..${sep}`);
+  const root = inside
+    ? n
+        .split(sep)
+        .filter((p) => p !== '' && p !== '.')
+        .join('/')
+    : basename(n);
+  return root === '' ? '' : root;
+}
+
+function cleanPath(path: string): { path: string; lossy: boolean } {
+  const clean = path.replace(CONTROL, '\uFFFD');
+  return { path: clean, lossy: clean !== path };
+}
+
+/**
+ * Seals every file under `paths` into the vault. Resolves with a summary; a file that cannot be
+ * sealed is reported and skipped, never half-sealed. Rejects only when the vault itself fails.
+ */
+export async function sealPaths(
+  vault: Vault,
+  keys: VaultKeys,
+  paths: readonly string[],
+  options: SealOptions,
+): Promise<SealSummary> {
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 1000;
+  const batchMillis = options.batchMillis ?? 1000;
+  const concurrency = options.concurrency ?? 4;
+  const sequencer: Sequencer = vault.sequencer(keys);
+  const lookupPath = vault.db.prepare(
+    'SELECT size, mtime_ms, sha256, record_id FROM sealed_paths WHERE path = ?',
+  );
+  const knownBlob = vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?');
+
+  // Count first, so progress can show totals and time left.
+  let totalFiles = 0;
+  let totalBytes = 0;
+  for (const given of paths) {
+    for await (const item of walk(given, recordRoot(given))) {
+      if ('file' in item) {
+        totalFiles++;
+        totalBytes += item.file.size;
+      }
+    }
+  }
+  const progress = { files: 0, totalFiles, bytes: 0, totalBytes };
+  const report = () => options.onProgress?.({ ...progress });
+  report();
+
+  let sealed = 0;
+  let unchanged = 0;
+  let deduplicated = 0;
+  const failed: Array<{ path: string; reason: string }> = [];
+  const fail = (path: string, reason: string) => {
+    failed.push({ path, reason });
+    options.onSealed?.({ status: 'failed', path, reason });
+  };
+
+  let batch: Array<{ entry: SealedEntry; path: string; sha256: string; size: number }> = [];
+  let batchStarted = 0;
+  const touchedDirs = new Set<string>();
+  const inBatch = new Set<string>();
+  let committing: Promise<void> = Promise.resolve();
+
+  const commit = async () => {
+    if (batch.length === 0) return;
+    const pending = batch;
+    batch = [];
+    inBatch.clear();
+    const dirs = [...touchedDirs];
+    touchedDirs.clear();
+    // Blobs first: every renamed blob's folder entry is on disk before a record names it.
+    for (const d of dirs) syncDirectory(d);
+    const result = sequencer.append(pending.map((p) => p.entry));
+    pending.forEach((p, i) => {
+      sealed++;
+      options.onSealed?.({
+        status: 'sealed',
+        path: p.path,
+        id: p.entry.id,
+        index: result.firstIndex + i,
+        sha256: p.sha256,
+        size: p.size,
+      });
+    });
+  };
+
+  const sealOne = async (file: WalkedFile) => {
+    const { path: recordPath, lossy } = cleanPath(file.recordPath);
+    const previous = lookupPath.get(recordPath) as
+      | { size: number; mtime_ms: number; sha256: string; record_id: string }
+      | undefined;
+    if (previous && previous.size === file.size && previous.mtime_ms === file.mtimeMs) {
+      unchanged++;
+      options.onSealed?.({ status: 'unchanged', path: recordPath, id: previous.record_id });
+      return;
+    }
+    if (inBatch.has(recordPath)) return; // the same path named twice on the command line
+    let stored: Awaited<ReturnType<typeof storeBlob>>;
+    try {
+      stored = await storeBlob(vault.layout, vault.info.ageRecipient, file.fsPath, file);
+    } catch (e) {
+      if (e instanceof TamgaError) throw e;
+      fail(recordPath, describe(e));
+      return;
+    }
+    if ('changed' in stored) {
+      fail(recordPath, 'the file changed while it was being read; seal it again once it is stable');
+      return;
+    }
+    if (previous && previous.sha256 === stored.sha256) {
+      // Touched but not changed: nothing new to seal.
+      unchanged++;
+      options.onSealed?.({ status: 'unchanged', path: recordPath, id: previous.record_id });
+      return;
+    }
+    if (stored.written) touchedDirs.add(dirname(stored.path));
+    else deduplicated++;
+    const created = now();
+    const meta: Record<string, string> = { ...(options.meta ?? {}) };
+    if (lossy || file.lossyName)
+      meta['tamga:rawPath'] = Buffer.from(file.fsPath).toString('base64');
+    const record: TamgaRecord = {
+      kind: 'document',
+      id: newRecordId(created.getTime(), randomBytes(10)),
+      created: `${created.toISOString().slice(0, 19)}Z`,
+      author: options.author,
+      body: { path: recordPath, tags: [...(options.tags ?? [])], meta },
+      files: [
+        {
+          sha256: stored.sha256,
+          size: stored.size,
+          name: basename(recordPath) || 'file',
+          mediaType: mediaTypeOf(recordPath),
+        },
+      ],
+      refs: previous ? [previous.record_id] : [],
+    };
+    let canonical: Uint8Array;
+    try {
+      canonical = canonicalizeBytes(parseRecord(record));
+    } catch (e) {
+      if (!(e instanceof TamgaError)) throw e;
+      fail(recordPath, e.message);
+      return;
+    }
+    const salt = randomBytes(32);
+    const known = knownBlob.get(stored.sha256) !== undefined;
+    batch.push({
+      path: recordPath,
+      sha256: stored.sha256,
+      size: stored.size,
+      entry: {
+        id: record.id,
+        kind: record.kind,
+        created: record.created,
+        json: new TextDecoder().decode(canonical),
+        salt,
+        commitment: commitCanonical(canonical, salt),
+        files: [
+          {
+            sha256: stored.sha256,
+            name: record.files[0]!.name,
+            size: stored.size,
+            ...(known ? {} : { storedSize: stored.storedSize }),
+          },
+        ],
+        sealedPath: {
+          path: recordPath,
+          size: file.size,
+          mtimeMs: file.mtimeMs,
+          sha256: stored.sha256,
+        },
+      },
+    });
+    inBatch.add(recordPath);
+    if (batch.length === 1) batchStarted = Date.now();
+    if (batch.length >= batchSize || Date.now() - batchStarted >= batchMillis) {
+      committing = committing.then(commit);
+      await committing;
+    }
+  };
+
+  for (const given of paths) {
+    const queue = walk(given, recordRoot(given));
+    const workers = Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        if (options.signal?.aborted) return;
+        const next = await queue.next();
+        if (next.done) return;
+        const item = next.value;
+        if ('skip' in item) {
+          fail(cleanPath(item.skip.recordPath).path, item.skip.reason);
+          continue;
+        }
+        await sealOne(item.file);
+        progress.files++;
+        progress.bytes += item.file.size;
+        report();
+      }
+    });
+    await Promise.all(workers);
+  }
+  committing = committing.then(commit);
+  await committing;
+  const latest = vault.db
+    .prepare('SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1')
+    .get() as { size: number; note: string } | undefined;
+  return {
+    sealed,
+    unchanged,
+    failed,
+    bytes: progress.bytes,
+    deduplicated,
+    checkpoint: latest ?? null,
+  };
+}
