@@ -74,6 +74,7 @@ export async function sealCommand(
         } else if (
           !opts.quiet &&
           !opts.json &&
+          p.files > 0 &&
           (p.files === p.totalFiles || Date.now() - lastLine > 5000)
         ) {
           lastLine = Date.now();
