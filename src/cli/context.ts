@@ -20,6 +20,8 @@ export interface CommandContext {
   readonly cwd: string;
   /** Asks for a secret without echoing it. */
   prompt(question: string): Promise<string>;
+  /** Asks a question whose answer may be shown; absent where no one can answer. */
+  ask?(question: string): Promise<string>;
 }
 
 /** Options every vault command accepts. */
@@ -65,6 +67,17 @@ export function promptHidden(question: string): Promise<string> {
   });
 }
 
+/** Reads a line from the terminal, echoing it. */
+export function askVisible(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise((resolvePromise) => {
+    rl.question(question, (answer) => {
+      rl.close();
+      resolvePromise(answer.trim());
+    });
+  });
+}
+
 /** The context of a real process: its streams, environment and working directory. */
 export function processContext(): CommandContext {
   return {
@@ -74,6 +87,7 @@ export function processContext(): CommandContext {
     env: process.env,
     cwd: process.cwd(),
     prompt: promptHidden,
+    ask: askVisible,
   };
 }
 

@@ -18,7 +18,13 @@ export async function initCommand(
   ctx: CommandContext,
 ): Promise<string> {
   const target = dir === undefined ? vaultDir(ctx, opts) : resolve(ctx.cwd, dir);
-  const origin = opts.origin ?? ctx.env.TAMGA_ORIGIN;
+  let origin = opts.origin ?? ctx.env.TAMGA_ORIGIN;
+  if ((origin === undefined || origin === '') && ctx.interactive && ctx.ask) {
+    ctx.err(
+      'Name the log: a domain-like name your organisation controls, without spaces (e.g. union.example/log).',
+    );
+    origin = await ctx.ask('Log origin: ');
+  }
   if (origin === undefined || origin === '') {
     throw new VaultError(
       'vault.origin',

@@ -14,11 +14,15 @@ import { newRecordId } from '../records/id.js';
 import { canonicalizeBytes } from '../records/jcs.js';
 import { parseRecord, type TamgaRecord } from '../records/record.js';
 import { storeBlob } from './blobs.js';
+import { VaultError } from './errors.js';
 import type { VaultKeys } from './keys.js';
 import { mediaTypeOf } from './media-type.js';
 import type { SealedEntry, Sequencer } from './sequencer.js';
 import { syncDirectory, type Vault } from './vault.js';
 import { describe, type WalkedFile, walk } from './walk.js';
+
+/** Errors of the vault's own disk, after which no further file can be sealed. */
+const FATAL_DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 
 /** Options of `sealPaths`. */
 export interface SealOptions {
@@ -145,6 +149,7 @@ export async function sealPaths(
   const touchedDirs = new Set<string>();
   const inBatch = new Set<string>();
   let committing: Promise<void> = Promise.resolve();
+  let fatal = false;
 
   const commit = async () => {
     if (batch.length === 0) return;
@@ -185,6 +190,16 @@ export async function sealPaths(
       stored = await storeBlob(vault.layout, vault.info.ageRecipient, file.fsPath, file);
     } catch (e) {
       if (e instanceof TamgaError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== undefined && FATAL_DISK_ERRORS.has(code)) {
+        // The vault's own disk: every later file would fail the same way. Stop; what was
+        // acknowledged stays, and a re-run continues once there is room.
+        throw new VaultError(
+          'disk.full',
+          `cannot write to the vault (${describe(e)}): ${sealed} files were sealed and are safe; free some space and run the same command again to seal the rest`,
+          { cause: e },
+        );
+      }
       fail(recordPath, describe(e));
       return;
     }
@@ -269,7 +284,7 @@ export async function sealPaths(
     const queue = walk(given, recordRoot(given));
     const workers = Array.from({ length: concurrency }, async () => {
       for (;;) {
-        if (options.signal?.aborted) return;
+        if (options.signal?.aborted || fatal) return;
         const next = await queue.next();
         if (next.done) return;
         const item = next.value;
@@ -277,13 +292,22 @@ export async function sealPaths(
           fail(cleanPath(item.skip.recordPath).path, item.skip.reason);
           continue;
         }
-        await sealOne(item.file);
+        try {
+          await sealOne(item.file);
+        } catch (e) {
+          // Stop the other workers too: nothing more is sealed after a vault failure.
+          fatal = true;
+          throw e;
+        }
         progress.files++;
         progress.bytes += item.file.size;
         report();
       }
     });
-    await Promise.all(workers);
+    // Let every worker finish its file before reporting a failure, so none writes afterwards.
+    const outcomes = await Promise.allSettled(workers);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
   }
   committing = committing.then(commit);
   await committing;

@@ -146,6 +146,11 @@ export function describe(e: unknown): string {
       return 'too many levels of symbolic links';
     case 'EIO':
       return 'input/output error reading the disk';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'no space left on the disk';
+    case 'EROFS':
+      return 'the disk is read-only';
     default:
       return (e as Error)?.message ?? String(e);
   }
