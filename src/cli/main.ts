@@ -278,6 +278,15 @@ export async function main(
       ctx.err(`tamga: ${e.message}`);
       return EXIT.failed;
     }
+    if (e instanceof Error && e.name === 'SqliteError') {
+      // The database refused a write (full disk, I/O error, locked): the transaction was rolled
+      // back, so nothing half-written remains.
+      const full = 'code' in e && (e.code === 'SQLITE_FULL' || e.code === 'SQLITE_IOERR_WRITE');
+      ctx.err(
+        `tamga: ${full ? 'the disk is full; the last batch was not kept, everything before it is safe. ' : ''}the vault database failed: ${e.message}`,
+      );
+      return EXIT.failed;
+    }
     if (
       e instanceof Error &&
       'code' in e &&

@@ -52,7 +52,14 @@ export async function storeBlob(
       const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
-      await out.write(data, 0, data.length);
+      // A write may be short (a nearly full disk): loop until every byte is written.
+      let offset = 0;
+      while (offset < data.length) {
+        const { bytesWritten } = await out.write(data, offset, data.length - offset);
+        if (bytesWritten === 0)
+          throw Object.assign(new Error('no space left on the disk'), { code: 'ENOSPC' });
+        offset += bytesWritten;
+      }
     };
     const emit = (b: Buffer) => {
       // The encryptor may reuse its buffers: copy what we keep.
@@ -83,7 +90,14 @@ export async function storeBlob(
       return { changed: true };
     }
     await output.datasync();
+    const written = (await output.stat()).size;
     await output.close();
+    if (written !== storedSize) {
+      throw Object.assign(
+        new Error(`the encrypted file was written short (${written} of ${storedSize} bytes)`),
+        { code: 'EIO' },
+      );
+    }
     output = undefined;
     const sha256 = hash.digest('hex');
     const path = blobPath(layout, sha256);
