@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AgeEncryptor } from './age/encrypt.js';
-import { parseX25519Recipient } from './age/x25519.js';
+import type { X25519Recipient } from './age/x25519.js';
 import { blobPath, type VaultLayout } from './layout.js';
 
 /** A blob written: the plaintext's hash and size, and where it went. */
@@ -23,6 +23,9 @@ export interface StoredBlob {
 
 const READ_SIZE = 1 << 20;
 
+// Blob folders known to exist (at most 256 per vault), so mkdir runs once per folder.
+const createdDirs = new Set<string>();
+
 /**
  * Reads `source` once, hashing and encrypting it, and stores the blob. `expected` is the size
  * and modification time seen when the file was found: when the file no longer matches after
@@ -30,7 +33,7 @@ const READ_SIZE = 1 << 20;
  */
 export async function storeBlob(
   layout: VaultLayout,
-  recipient: string,
+  recipient: X25519Recipient,
   source: string | Buffer,
   expected: { size: number; mtimeMs: number },
 ): Promise<StoredBlob | { changed: true }> {
@@ -40,7 +43,7 @@ export async function storeBlob(
   try {
     output = await open(tmp, 'wx', 0o600);
     const hash = createHash('sha256');
-    const encryptor = new AgeEncryptor([parseX25519Recipient(recipient)]);
+    const encryptor = new AgeEncryptor([recipient]);
     const buffer = Buffer.allocUnsafe(READ_SIZE);
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -106,7 +109,11 @@ export async function storeBlob(
       await rm(tmp, { force: true });
       return { sha256, size, storedSize: existing.size, path, written: false };
     }
-    await mkdir(dirname(path), { recursive: true });
+    const dir = dirname(path);
+    if (!createdDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      createdDirs.add(dir);
+    }
     await rename(tmp, path);
     return { sha256, size, storedSize, path, written: true };
   } catch (e) {

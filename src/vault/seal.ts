@@ -13,12 +13,13 @@ import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { canonicalizeBytes } from '../records/jcs.js';
 import { parseRecord, type TamgaRecord } from '../records/record.js';
+import { parseX25519Recipient } from './age/x25519.js';
 import { storeBlob } from './blobs.js';
 import { VaultError } from './errors.js';
 import type { VaultKeys } from './keys.js';
 import { mediaTypeOf } from './media-type.js';
 import type { SealedEntry, Sequencer } from './sequencer.js';
-import { syncDirectory, type Vault } from './vault.js';
+import { syncDirectories, type Vault } from './vault.js';
 import { describe, type WalkedFile, walk } from './walk.js';
 
 /** Errors of the vault's own disk, after which no further file can be sealed. */
@@ -115,6 +116,7 @@ export async function sealPaths(
   const batchMillis = options.batchMillis ?? 1000;
   const concurrency = options.concurrency ?? 4;
   const sequencer: Sequencer = vault.sequencer(keys);
+  const recipient = parseX25519Recipient(vault.info.ageRecipient);
   const lookupPath = vault.db.prepare(
     'SELECT size, mtime_ms, sha256, record_id FROM sealed_paths WHERE path = ?',
   );
@@ -159,7 +161,7 @@ export async function sealPaths(
     const dirs = [...touchedDirs];
     touchedDirs.clear();
     // Blobs first: every renamed blob's folder entry is on disk before a record names it.
-    for (const d of dirs) syncDirectory(d);
+    await syncDirectories(dirs);
     const result = sequencer.append(pending.map((p) => p.entry));
     pending.forEach((p, i) => {
       sealed++;
@@ -187,7 +189,7 @@ export async function sealPaths(
     if (inBatch.has(recordPath)) return; // the same path named twice on the command line
     let stored: Awaited<ReturnType<typeof storeBlob>>;
     try {
-      stored = await storeBlob(vault.layout, vault.info.ageRecipient, file.fsPath, file);
+      stored = await storeBlob(vault.layout, recipient, file.fsPath, file);
     } catch (e) {
       if (e instanceof TamgaError) throw e;
       const code = (e as NodeJS.ErrnoException).code;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, type Verifier } from '../log/note.js';
 import { generateX25519Identity, x25519Recipient } from './age/index.js';
@@ -46,6 +46,20 @@ export async function writeFileDurably(file: string, data: Uint8Array | string):
   }
   await rename(tmp, file);
   syncDirectory(dirname(file));
+}
+
+/** Flushes the entries (new and renamed files) of several directories to disk, in parallel. */
+export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
+  await Promise.all(
+    [...dirs].map(async (dir) => {
+      const handle = await open(dir, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }),
+  );
 }
 
 /** Flushes a directory's entries (new and renamed files) to disk. */
