@@ -73,6 +73,15 @@ export async function addCommand(
   });
   const vault = await Vault.open(vaultDir(ctx, opts));
   try {
+    // A record may name only files the vault holds: fsck and evidence need their contents.
+    const known = vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?');
+    for (const f of record.files) {
+      if (known.get(f.sha256) === undefined) {
+        throw new UsageError(
+          `file ${f.name} (${f.sha256}) is not in the vault; seal it first with \`tamga seal\`, then name it here`,
+        );
+      }
+    }
     const keys = await vault.unlock(await passphrase(ctx));
     const canonical = canonicalizeBytes(record);
     const salt = randomBytes(32);

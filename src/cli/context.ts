@@ -106,3 +106,15 @@ export function formatBytes(n: number): string {
 
 /** A mistake on the command line: exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * Returns `text` safe to print on one terminal line: control characters (a newline in a file
+ * name, an escape sequence) are shown as \xNN instead of acting on the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape.
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}

@@ -3,11 +3,9 @@
  * check without the vault; `tamga check-evidence OUT [FILES...]` checks one, with no vault at all.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FileDigest } from '../evidence/files.js';
 import {
   assembleEvidence,
@@ -19,9 +17,8 @@ import {
 import { openCheckpoint } from '../log/checkpoint.js';
 import { inclusionProofSync } from '../log/proof.js';
 import { SyncTileHashReader } from '../log/tiles.js';
-import { decryptStream } from '../vault/age/index.js';
+import { decryptBlobTo } from '../vault/blobs.js';
 import { VaultError } from '../vault/errors.js';
-import { blobPath } from '../vault/layout.js';
 import { latestCheckpoint, tileReader } from '../vault/log-store.js';
 import { getRecord, listRecords, recordsByFileHash, type StoredRecord } from '../vault/query.js';
 import { Vault, writeFileDurably } from '../vault/vault.js';
@@ -96,12 +93,7 @@ export async function evidenceCommand(
         for (const f of s.record.files) {
           if (files.some((x) => x.sha256 === f.sha256)) continue;
           const rel = `files/${f.sha256}`;
-          await decryptBlob(
-            blobPath(vault.layout, f.sha256),
-            join(outDir, rel),
-            keys.ageIdentity,
-            f.sha256,
-          );
+          await decryptBlobTo(vault.layout, f.sha256, keys.ageIdentity, join(outDir, rel));
           files.push({ sha256: f.sha256, path: rel });
         }
       }
@@ -135,39 +127,6 @@ export async function evidenceCommand(
   }
 }
 
-async function decryptBlob(
-  src: string,
-  dst: string,
-  identity: string,
-  sha256: string,
-): Promise<void> {
-  const hash = createHash('sha256');
-  const tee = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const partial = `${dst}.partial`;
-  try {
-    await pipeline(
-      createReadStream(src),
-      decryptStream([identity]),
-      tee,
-      createWriteStream(partial),
-    );
-    if (hash.digest('hex') !== sha256)
-      throw new VaultError(
-        'blob.mismatch',
-        `the stored file ${sha256} does not match its record; run \`tamga fsck\``,
-      );
-    await rename(partial, dst);
-  } catch (e) {
-    await rm(partial, { force: true });
-    throw e;
-  }
-}
-
 /**
  * Checks a bundle (its JSON file, or the folder holding evidence.json) with no vault, and
  * optionally files said to be the disclosed ones. Resolves to the verdict; ok only if all holds.
@@ -177,7 +136,7 @@ export async function checkEvidenceCommand(
   files: readonly string[],
   opts: { json?: boolean },
   ctx: CommandContext,
-): Promise<EvidenceVerdict> {
+): Promise<EvidenceVerdict & { unmatchedFiles: string[] }> {
   const path = resolve(ctx.cwd, target);
   const s = await stat(path).catch(() => null);
   if (s === null) throw new UsageError(`${target} does not exist`);
@@ -216,8 +175,13 @@ export async function checkEvidenceCommand(
   const verdict = verifyEvidence(text, { files: provided });
   if (opts.json) ctx.out(JSON.stringify({ ...verdict, unmatchedFiles: extra }));
   else {
+    if (extra.length > 0) {
+      ctx.out(
+        `NOT VERIFIED: ${extra.length} of the files given ${extra.length === 1 ? 'is' : 'are'} not disclosed by this bundle (listed at the end).`,
+      );
+    }
     for (const line of describeVerdict(verdict, 'en')) ctx.out(line);
     for (const f of extra) ctx.out(`✗ ${f} is not one of the files this bundle discloses`);
   }
-  return verdict;
+  return { ...verdict, unmatchedFiles: extra };
 }

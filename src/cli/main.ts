@@ -203,7 +203,8 @@ Design and formats: docs/design.md`,
     .option('--json', 'the verdict as JSON')
     .action(async (bundle: string, files: string[], o) => {
       const verdict = await checkEvidenceCommand(bundle, files, o, ctx);
-      setExit(verdict.ok ? EXIT.ok : EXIT.failed);
+      // A file said to be disclosed that the bundle does not hold is a failed check too.
+      setExit(verdict.ok && verdict.unmatchedFiles.length === 0 ? EXIT.ok : EXIT.failed);
     });
 
   program

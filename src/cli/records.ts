@@ -1,14 +1,10 @@
 /** `tamga ls`, `tamga show ID`, `tamga get ID --out PATH`: find and read sealed records. */
-
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { encodeBase64 } from '../log/encoding.js';
 import type { TamgaRecord } from '../records/record.js';
-import { decryptStream } from '../vault/age/index.js';
+import { decryptBlobTo } from '../vault/blobs.js';
 import { VaultError } from '../vault/errors.js';
-import { blobPath } from '../vault/layout.js';
 import {
   getRecord,
   listRecords,
@@ -21,6 +17,7 @@ import {
   type CommandContext,
   formatBytes,
   passphrase,
+  printable,
   UsageError,
   type VaultOptions,
   vaultDir,
@@ -56,7 +53,7 @@ export async function lsCommand(opts: LsOptions, ctx: CommandContext): Promise<n
       else {
         const size = s.record.files.reduce((n, f) => n + f.size, 0);
         ctx.out(
-          `${s.record.id}  ${String(s.index).padStart(7)}  ${s.record.created}  ${s.record.kind.padEnd(11)} ${title(s.record)}${size > 0 ? `  (${formatBytes(size)})` : ''}`,
+          `${s.record.id}  ${String(s.index).padStart(7)}  ${s.record.created}  ${s.record.kind.padEnd(11)} ${printable(title(s.record))}${size > 0 ? `  (${formatBytes(size)})` : ''}`,
         );
       }
     }
@@ -149,20 +146,12 @@ export async function getCommand(
         `record ${id} has ${files.length} files; writing the first, ${file.name} (choose with --file)`,
       );
     const keys = await vault.unlock(await passphrase(ctx));
-    const partial = `${opts.out}.${randomBytes(4).toString('hex')}.partial`;
-    try {
-      await pipeline(
-        createReadStream(blobPath(vault.layout, file.sha256)),
-        decryptStream([keys.ageIdentity]),
-        createWriteStream(partial, { flags: 'wx' }),
-      );
-      await rename(partial, opts.out);
-    } catch (e) {
-      await rm(partial, { force: true });
-      throw e;
-    }
+    const out = resolve(ctx.cwd, opts.out);
+    if (await stat(out).catch(() => null))
+      throw new UsageError(`${opts.out} already exists; choose another --out`);
+    await decryptBlobTo(vault.layout, file.sha256, keys.ageIdentity, out);
     ctx.err(`Wrote ${file.name} (${formatBytes(file.size)}) to ${opts.out}`);
-    return opts.out;
+    return out;
   } finally {
     vault.close();
   }

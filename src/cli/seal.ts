@@ -7,6 +7,7 @@ import {
   type CommandContext,
   formatBytes,
   passphrase,
+  printable,
   UsageError,
   type VaultOptions,
   vaultDir,
@@ -58,6 +59,7 @@ export async function sealCommand(
     const started = Date.now();
     let lastLine = 0;
     const summary = await sealPaths(vault, keys, paths, {
+      cwd: ctx.cwd,
       author: opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username,
       tags: opts.tag ?? [],
       meta,
@@ -87,8 +89,9 @@ export async function sealCommand(
         if (opts.json) {
           ctx.out(JSON.stringify(e));
         } else if (!bar && !opts.quiet) {
-          if (e.status === 'sealed') ctx.out(`sealed ${e.path} as ${e.id} (entry ${e.index})`);
-          else if (e.status === 'failed') ctx.out(`failed ${e.path}: ${e.reason}`);
+          if (e.status === 'sealed')
+            ctx.out(printable(`sealed ${e.path} as ${e.id} (entry ${e.index})`));
+          else if (e.status === 'failed') ctx.out(printable(`failed ${e.path}: ${e.reason}`));
         }
       },
     });
@@ -102,7 +105,8 @@ export async function sealCommand(
         `; ${summary.unchanged} unchanged, skipped; ${summary.failed.length} failed.`,
     ];
     if (summary.checkpoint) lines.push(`The log now holds ${summary.checkpoint.size} records.`);
-    for (const f of summary.failed.slice(0, 20)) lines.push(`  not sealed: ${f.path}: ${f.reason}`);
+    for (const f of summary.failed.slice(0, 20))
+      lines.push(printable(`  not sealed: ${f.path}: ${f.reason}`));
     if (summary.failed.length > 20)
       lines.push(`  … and ${summary.failed.length - 20} more (see --json)`);
     if (opts.json)

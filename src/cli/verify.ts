@@ -1,7 +1,7 @@
 /** `tamga verify PATH...`: is each file sealed in this vault, as what, and since when? */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   type ProofStatus,
   proofStatus,
@@ -11,7 +11,13 @@ import {
 import { recordRoot } from '../vault/seal.js';
 import { Vault } from '../vault/vault.js';
 import { describe, walk } from '../vault/walk.js';
-import { type CommandContext, UsageError, type VaultOptions, vaultDir } from './context.js';
+import {
+  type CommandContext,
+  printable,
+  UsageError,
+  type VaultOptions,
+  vaultDir,
+} from './context.js';
 
 /** The verdict on one file. */
 export type FileVerification =
@@ -71,7 +77,7 @@ export async function verifyCommand(
   const results: FileVerification[] = [];
   try {
     for (const given of paths) {
-      for await (const item of walk(given, recordRoot(given))) {
+      for await (const item of walk(resolve(ctx.cwd, given), recordRoot(given, ctx.cwd))) {
         let result: FileVerification;
         if ('skip' in item) {
           result = { path: item.skip.recordPath, status: 'unreadable', reason: item.skip.reason };
@@ -115,6 +121,7 @@ export async function verifyCommand(
       ctx.out(JSON.stringify(r));
       return;
     }
+    const say = (line: string) => ctx.out(printable(line));
     if (r.status === 'sealed') {
       const first = r.records[0]!;
       const when = first.provenNoLaterThan
@@ -122,21 +129,19 @@ export async function verifyCommand(
         : first.checkpointSize !== null
           ? `in the log's signed checkpoint of size ${first.checkpointSize}, not yet witnessed`
           : 'not yet in a signed checkpoint';
-      ctx.out(
+      say(
         `SEALED      ${r.path}: record ${first.id} (entry ${first.index}, sealed as ${first.path}); ${when}`,
       );
       for (const other of r.records.slice(1))
-        ctx.out(
-          `            also record ${other.id} (entry ${other.index}, sealed as ${other.path})`,
-        );
+        say(`            also record ${other.id} (entry ${other.index}, sealed as ${other.path})`);
     } else if (r.status === 'not-sealed') {
       const hint =
         r.sameName.length > 0
           ? `; a file of this name was sealed with different contents: ${r.sameName.map((s) => `${s.id} (${s.path})`).join(', ')}`
           : '';
-      ctx.out(`NOT SEALED  ${r.path}: no record in this vault holds these contents${hint}`);
+      say(`NOT SEALED  ${r.path}: no record in this vault holds these contents${hint}`);
     } else {
-      ctx.out(`UNREADABLE  ${r.path}: ${r.reason}`);
+      say(`UNREADABLE  ${r.path}: ${r.reason}`);
     }
   }
 }

@@ -5,10 +5,15 @@
  * it acknowledges any record that names the blob.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { type FileHandle, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AgeEncryptor } from './age/encrypt.js';
+import { decryptStream } from './age/index.js';
 import type { X25519Recipient } from './age/x25519.js';
+import { VaultError } from './errors.js';
 import { blobPath, type VaultLayout } from './layout.js';
 
 /** A blob written: the plaintext's hash and size, and where it went. */
@@ -19,12 +24,11 @@ export interface StoredBlob {
   readonly path: string;
   /** False when an identical blob was already stored and this copy was discarded. */
   readonly written: boolean;
+  /** True when the blob's folder was created: the parent's entry must be flushed too. */
+  readonly createdDir: boolean;
 }
 
 const READ_SIZE = 1 << 20;
-
-// Blob folders known to exist (at most 256 per vault), so mkdir runs once per folder.
-const createdDirs = new Set<string>();
 
 /**
  * Reads `source` once, hashing and encrypting it, and stores the blob. `expected` is the size
@@ -38,9 +42,12 @@ export async function storeBlob(
   expected: { size: number; mtimeMs: number },
 ): Promise<StoredBlob | { changed: true }> {
   const tmp = join(layout.blobsTmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
-  const input = await open(source, 'r');
+  // O_NONBLOCK: a named pipe swapped in for the file must not block the seal forever; the
+  // fstat below then refuses it. On regular files the flag changes nothing.
+  const input = await open(source, constants.O_RDONLY | constants.O_NONBLOCK);
   let output: FileHandle | undefined;
   try {
+    if (!(await input.stat()).isFile()) return { changed: true };
     output = await open(tmp, 'wx', 0o600);
     const hash = createHash('sha256');
     const encryptor = new AgeEncryptor([recipient]);
@@ -107,20 +114,63 @@ export async function storeBlob(
     const existing = await stat(path).catch(() => null);
     if (existing !== null) {
       await rm(tmp, { force: true });
-      return { sha256, size, storedSize: existing.size, path, written: false };
+      return { sha256, size, storedSize: existing.size, path, written: false, createdDir: false };
     }
-    const dir = dirname(path);
-    if (!createdDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      createdDirs.add(dir);
+    let createdDir = false;
+    try {
+      await rename(tmp, path);
+    } catch (e) {
+      // The blob's folder (one of 256) does not exist yet: make it once, then retry.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(dirname(path), { recursive: true });
+      createdDir = true;
+      await rename(tmp, path);
     }
-    await rename(tmp, path);
-    return { sha256, size, storedSize, path, written: true };
+    return { sha256, size, storedSize, path, written: true, createdDir };
   } catch (e) {
     await output?.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw e;
   } finally {
     await input.close();
+  }
+}
+
+/**
+ * Decrypts the blob of `sha256` into `dst`, which appears only once the whole blob has
+ * authenticated and its plaintext hashes to `sha256` (age proves the blob is the vault's; the
+ * hash proves it is the one the record names). Refuses to replace an existing `dst`.
+ */
+export async function decryptBlobTo(
+  layout: VaultLayout,
+  sha256: string,
+  identity: string,
+  dst: string,
+): Promise<void> {
+  const hash = createHash('sha256');
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const partial = `${dst}.${randomBytes(4).toString('hex')}.partial`;
+  try {
+    await pipeline(
+      createReadStream(blobPath(layout, sha256)),
+      decryptStream([identity]),
+      tee,
+      createWriteStream(partial, { flags: 'wx' }),
+    );
+    if (hash.digest('hex') !== sha256) {
+      throw new VaultError(
+        'blob.mismatch',
+        `the stored file ${sha256} does not match its record; run \`tamga fsck\``,
+      );
+    }
+    // link + unlink instead of rename: never replaces a file that appeared meanwhile.
+    await link(partial, dst);
+  } finally {
+    await rm(partial, { force: true });
   }
 }

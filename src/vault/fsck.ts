@@ -87,6 +87,21 @@ export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<Fsc
     }
   };
 
+  // The file index must say what the records themselves say: `tamga verify` trusts it.
+  const indexed = new Map<number, string[]>();
+  for (const row of db
+    .prepare('SELECT record_idx, sha256, name, size FROM record_files')
+    .iterate() as Iterable<{
+    record_idx: number;
+    sha256: string;
+    name: string;
+    size: number;
+  }>) {
+    const list = indexed.get(row.record_idx) ?? [];
+    list.push(`${row.sha256} ${row.size} ${row.name}`);
+    indexed.set(row.record_idx, list);
+  }
+
   // Records → commitments → tree and tiles.
   const builder = new TreeBuilder();
   const writer = new TileWriter();
@@ -124,6 +139,15 @@ export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<Fsc
           ...where,
           message: `the record's id ${record.id} differs from its index row`,
         });
+      const want = record.files.map((f) => `${f.sha256} ${f.size} ${f.name}`).sort();
+      const have = (indexed.get(row.idx) ?? []).sort();
+      if (want.join('\n') !== have.join('\n')) {
+        problems.push({
+          kind: 'record',
+          ...where,
+          message: "the vault's file index disagrees with the files the record names",
+        });
+      }
     } catch (e) {
       problems.push({
         kind: 'record',
@@ -131,6 +155,7 @@ export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<Fsc
         message: `the stored record is not a valid record: ${(e as Error).message}`,
       });
     }
+    indexed.delete(row.idx);
     const recomputed = commitCanonical(
       new TextEncoder().encode(row.json),
       new Uint8Array(row.salt),
@@ -156,6 +181,13 @@ export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<Fsc
   for (const { tile, data } of writer.flush())
     computedTiles.set(`${tile.level}/${tile.index}`, data);
   options.onProgress?.('records', expected, total);
+  for (const idx of indexed.keys()) {
+    problems.push({
+      kind: 'record',
+      index: idx,
+      message: 'the file index names a record that does not exist',
+    });
+  }
 
   const latest = db.prepare('SELECT MAX(size) AS size FROM checkpoints').get() as {
     size: number | null;

@@ -88,13 +88,19 @@ export function listRecords(vault: Vault, filter: RecordFilter = {}): StoredReco
     args.push(/^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59Z` : filter.to);
   }
   if (filter.tag) {
-    where.push("EXISTS (SELECT 1 FROM json_each(json, '$.body.tags') WHERE value = ?)");
+    // records.json, not json: inside json_each, a bare `json` is json_each's own column.
+    where.push("EXISTS (SELECT 1 FROM json_each(records.json, '$.body.tags') WHERE value = ?)");
     args.push(filter.tag);
   }
   if (filter.text) {
-    // Searches the private JSON: names, paths, tags, metadata. Escape LIKE's wildcards.
-    where.push("unicode_lower(json) LIKE ? ESCAPE '\\'");
-    args.push(`%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    // Text values of the body (path, title, tags, metadata, descriptions) and file names; not
+    // the record's keys, ids or hashes. Escape LIKE's wildcards.
+    const like = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      "(EXISTS (SELECT 1 FROM json_tree(records.json, '$.body') WHERE type = 'text' AND unicode_lower(value) LIKE ? ESCAPE '\\')" +
+        " OR EXISTS (SELECT 1 FROM record_files f WHERE f.record_idx = records.idx AND unicode_lower(f.name) LIKE ? ESCAPE '\\'))",
+    );
+    args.push(like, like);
   }
   const sql = `SELECT idx, json, salt, commitment FROM records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY idx LIMIT ? OFFSET ?`;
   args.push(filter.limit ?? -1, filter.offset ?? 0);

@@ -7,7 +7,7 @@
  * running it again seals what is left, skipping paths whose file is unchanged.
  */
 import { randomBytes } from 'node:crypto';
-import { basename, dirname, isAbsolute, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
 import { TamgaError } from '../log/errors.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
@@ -40,6 +40,8 @@ export interface SealOptions {
   readonly onProgress?: (p: SealProgress) => void;
   readonly onSealed?: (e: SealEvent) => void;
   readonly signal?: AbortSignal;
+  /** The folder relative paths are read from (default: the process's). */
+  readonly cwd?: string;
   /** The clock, for records' `created` and ids. */
   readonly now?: () => Date;
 }
@@ -84,16 +86,15 @@ const CONTROL = /[\u0000-\u001f\u007f\\]/g;
  * inside the working folder, else the given folder's own name. Control characters and
  * backslashes (which no record path may hold) become U+FFFD.
  */
-export function recordRoot(given: string): string {
+export function recordRoot(given: string, cwd: string = process.cwd()): string {
   const n = normalize(given);
   const inside = !isAbsolute(n) && n !== '..' && !n.startsWith(`..${sep}`);
-  const root = inside
-    ? n
-        .split(sep)
-        .filter((p) => p !== '' && p !== '.')
-        .join('/')
-    : basename(n);
-  return root === '' ? '' : root;
+  // The file system's root has no name: its files are recorded with no prefix.
+  if (!inside) return basename(resolve(cwd, n));
+  return n
+    .split(sep)
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 }
 
 function cleanPath(path: string): { path: string; lossy: boolean } {
@@ -112,6 +113,7 @@ export async function sealPaths(
   options: SealOptions,
 ): Promise<SealSummary> {
   const now = options.now ?? (() => new Date());
+  const cwd = options.cwd ?? process.cwd();
   const batchSize = options.batchSize ?? 1000;
   const batchMillis = options.batchMillis ?? 1000;
   const concurrency = options.concurrency ?? 4;
@@ -126,7 +128,7 @@ export async function sealPaths(
   let totalFiles = 0;
   let totalBytes = 0;
   for (const given of paths) {
-    for await (const item of walk(given, recordRoot(given))) {
+    for await (const item of walk(resolve(cwd, given), recordRoot(given, cwd))) {
       if ('file' in item) {
         totalFiles++;
         totalBytes += item.file.size;
@@ -149,7 +151,7 @@ export async function sealPaths(
   let batch: Array<{ entry: SealedEntry; path: string; sha256: string; size: number }> = [];
   let batchStarted = 0;
   const touchedDirs = new Set<string>();
-  const inBatch = new Set<string>();
+  const seenPaths = new Set<string>();
   let committing: Promise<void> = Promise.resolve();
   let fatal = false;
 
@@ -157,7 +159,6 @@ export async function sealPaths(
     if (batch.length === 0) return;
     const pending = batch;
     batch = [];
-    inBatch.clear();
     const dirs = [...touchedDirs];
     touchedDirs.clear();
     // Blobs first: every renamed blob's folder entry is on disk before a record names it.
@@ -186,7 +187,15 @@ export async function sealPaths(
       options.onSealed?.({ status: 'unchanged', path: recordPath, id: previous.record_id });
       return;
     }
-    if (inBatch.has(recordPath)) return; // the same path named twice on the command line
+    if (seenPaths.has(recordPath)) {
+      // Two folders of the same name, or one path named twice: one record path, two files.
+      fail(
+        recordPath,
+        'another file in this run is recorded under the same path; seal the two folders separately, or from their parent folder',
+      );
+      return;
+    }
+    seenPaths.add(recordPath);
     let stored: Awaited<ReturnType<typeof storeBlob>>;
     try {
       stored = await storeBlob(vault.layout, recipient, file.fsPath, file);
@@ -215,12 +224,15 @@ export async function sealPaths(
       options.onSealed?.({ status: 'unchanged', path: recordPath, id: previous.record_id });
       return;
     }
-    if (stored.written) touchedDirs.add(dirname(stored.path));
-    else deduplicated++;
+    const known = knownBlob.get(stored.sha256) !== undefined;
+    // Flush the blob's folder entry before acknowledging, also when the blob was already on
+    // disk but in no committed record (an orphan of an interrupted run, renamed but not flushed).
+    if (!known) touchedDirs.add(dirname(stored.path));
+    if (stored.createdDir) touchedDirs.add(vault.layout.blobs);
+    if (!stored.written) deduplicated++;
     const created = now();
     const meta: Record<string, string> = { ...(options.meta ?? {}) };
-    if (lossy || file.lossyName)
-      meta['tamga:rawPath'] = Buffer.from(file.fsPath).toString('base64');
+    if (lossy || file.lossyName) meta['tamga:rawPath'] = file.rawRecordPath.toString('base64');
     const record: TamgaRecord = {
       kind: 'document',
       id: newRecordId(created.getTime(), randomBytes(10)),
@@ -246,7 +258,6 @@ export async function sealPaths(
       return;
     }
     const salt = randomBytes(32);
-    const known = knownBlob.get(stored.sha256) !== undefined;
     batch.push({
       path: recordPath,
       sha256: stored.sha256,
@@ -274,7 +285,6 @@ export async function sealPaths(
         },
       },
     });
-    inBatch.add(recordPath);
     if (batch.length === 1) batchStarted = Date.now();
     if (batch.length >= batchSize || Date.now() - batchStarted >= batchMillis) {
       committing = committing.then(commit);
@@ -283,7 +293,7 @@ export async function sealPaths(
   };
 
   for (const given of paths) {
-    const queue = walk(given, recordRoot(given));
+    const queue = walk(resolve(cwd, given), recordRoot(given, cwd));
     const workers = Array.from({ length: concurrency }, async () => {
       for (;;) {
         if (options.signal?.aborted || fatal) return;

@@ -139,10 +139,19 @@ export class Vault {
       );
     }
     const db = openDatabase(layout.database, options.readonly ? { readonly: true } : {});
-    const rows = db.prepare('SELECT key, value FROM meta').all() as Array<{
-      key: string;
-      value: string;
-    }>;
+    let rows: Array<{ key: string; value: string }>;
+    try {
+      rows = db.prepare('SELECT key, value FROM meta').all() as Array<{
+        key: string;
+        value: string;
+      }>;
+    } catch {
+      db.close();
+      throw new VaultError(
+        'vault.not-a-vault',
+        `${layout.database} is an SQLite database, but not a Tamga vault's`,
+      );
+    }
     const meta = new Map(rows.map((r) => [r.key, r.value]));
     if (meta.get('format') !== 'tamga-vault/v1') {
       db.close();

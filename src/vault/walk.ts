@@ -13,6 +13,8 @@ export interface WalkedFile {
   readonly fsPath: string | Buffer;
   /** The path recorded in the vault, '/'-separated, as given on the command line. */
   readonly recordPath: string;
+  /** The bytes of the record path as the names were on disk (differs when a name is not UTF-8). */
+  readonly rawRecordPath: Buffer;
   /** True when some name on the path is not valid UTF-8 and `recordPath` shows U+FFFD for it. */
   readonly lossyName: boolean;
   readonly size: number;
@@ -74,11 +76,24 @@ export async function* walk(given: string, recordRoot: string): AsyncGenerator<W
     return;
   }
   if (s.isDirectory()) {
-    yield* walkDirectory(resolve(given), recordPath, false, new Set([`${s.dev}:${s.ino}`]));
+    yield* walkDirectory(
+      resolve(given),
+      recordPath,
+      Buffer.from(recordPath),
+      false,
+      new Set([`${s.dev}:${s.ino}`]),
+    );
   } else if (s.isFile()) {
     const path = recordPath || basename(given);
     yield {
-      file: { fsPath: given, recordPath: path, lossyName: false, size: s.size, mtimeMs: s.mtimeMs },
+      file: {
+        fsPath: given,
+        recordPath: path,
+        rawRecordPath: Buffer.from(path),
+        lossyName: false,
+        size: s.size,
+        mtimeMs: s.mtimeMs,
+      },
     };
   } else {
     yield { skip: { recordPath: recordPath || given, reason: 'not a regular file or folder' } };
@@ -88,6 +103,7 @@ export async function* walk(given: string, recordRoot: string): AsyncGenerator<W
 async function* walkDirectory(
   dir: string | Buffer,
   recordDir: string,
+  rawRecordDir: Buffer,
   lossyDir: boolean,
   seen: Set<string>,
 ): AsyncGenerator<WalkItem> {
@@ -103,6 +119,10 @@ async function* walkDirectory(
     const name = decodeName(entry.name);
     const fsPath = joinPath(dir, entry.name, name);
     const recordPath = recordDir === '' ? name.text : `${recordDir}/${name.text}`;
+    const rawRecordPath =
+      rawRecordDir.length === 0
+        ? entry.name
+        : Buffer.concat([rawRecordDir, Buffer.from('/'), entry.name]);
     const isLossy = lossyDir || name.lossy;
     let s: Stats;
     try {
@@ -124,9 +144,18 @@ async function* walkDirectory(
       const id = `${s.dev}:${s.ino}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      yield* walkDirectory(fsPath, recordPath, isLossy, seen);
+      yield* walkDirectory(fsPath, recordPath, rawRecordPath, isLossy, seen);
     } else if (s.isFile()) {
-      yield { file: { fsPath, recordPath, lossyName: isLossy, size: s.size, mtimeMs: s.mtimeMs } };
+      yield {
+        file: {
+          fsPath,
+          recordPath,
+          rawRecordPath,
+          lossyName: isLossy,
+          size: s.size,
+          mtimeMs: s.mtimeMs,
+        },
+      };
     } else {
       yield { skip: { recordPath, reason: 'not a regular file (device, socket or pipe)' } };
     }
