@@ -5,8 +5,7 @@ import { userInfo } from 'node:os';
 import { RECORD_KINDS } from '../records/bodies.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
-import { canonicalizeBytes } from '../records/jcs.js';
-import { isRecordKind, parseRecord } from '../records/record.js';
+import { isRecordKind, parseRecord, recordCanonicalBytes } from '../records/record.js';
 import { Vault } from '../vault/vault.js';
 import {
   type CommandContext,
@@ -83,7 +82,7 @@ export async function addCommand(
       }
     }
     const keys = await vault.unlock(await passphrase(ctx));
-    const canonical = canonicalizeBytes(record);
+    const canonical = recordCanonicalBytes(record);
     const salt = randomBytes(32);
     const result = vault.sequencer(keys).append([
       {

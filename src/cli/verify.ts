@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   type ProofStatus,
-  proofStatus,
+  proofChecker,
   recordsByFileHash,
   type StoredRecord,
 } from '../vault/query.js';
@@ -75,6 +75,7 @@ export async function verifyCommand(
     "SELECT r.id, json_extract(r.json, '$.body.path') AS path FROM records r JOIN record_files f ON f.record_idx = r.idx WHERE f.name = ? ORDER BY r.idx DESC LIMIT 3",
   );
   const results: FileVerification[] = [];
+  const checkProof = proofChecker(vault);
   try {
     for (const given of paths) {
       for await (const item of walk(resolve(ctx.cwd, given), recordRoot(given, ctx.cwd))) {
@@ -98,7 +99,7 @@ export async function verifyCommand(
                   path,
                   status: 'sealed',
                   sha256,
-                  records: records.map((r) => summary(r, proofStatus(vault, r))),
+                  records: records.map((r) => summary(r, checkProof(r))),
                 }
               : {
                   path,

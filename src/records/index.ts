@@ -52,6 +52,7 @@ export {
   type IncidentRecord,
   isRecordKind,
   parseRecord,
+  parseRecordCanonical,
   type RecordOf,
   recordCanonicalBytes,
   type SeizureRecord,

@@ -86,16 +86,27 @@ const envelope = z.strictObject({
  * the number 3`) when it does not fit the schema of its kind.
  */
 export function parseRecord(json: unknown): TamgaRecord {
+  return parseRecordCanonical(json).record;
+}
+
+/**
+ * Like `parseRecord`, and also returns the record's canonical JSON bytes, which the check
+ * computes anyway: sealing needs both, and canonicalizing twice was a third of its cost.
+ */
+export function parseRecordCanonical(json: unknown): {
+  record: TamgaRecord;
+  canonical: Uint8Array;
+} {
   // Canonicalizing first bounds the work the schema can be made to do, and refuses what JSON
   // cannot carry (undefined, Dates, lone surrogates) before the schema sees it.
-  recordCanonicalBytes(json);
+  const canonical = recordCanonicalBytes(json);
   const issues = recordIssues(json);
   if (issues.length > 0) {
     throw new SchemaError('record.schema', subject(json), issues);
   }
   // recordIssues found nothing: json is a record of the kind it names, exactly as given (the
   // schemas have no defaults or transforms, so validating changed nothing).
-  return json as TamgaRecord;
+  return { record: json as TamgaRecord, canonical };
 }
 
 /** Returns true when `kind` is one of the record kinds. */

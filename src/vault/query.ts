@@ -5,7 +5,7 @@
 import { openCheckpoint } from '../log/checkpoint.js';
 import type { Hash } from '../log/merkle.js';
 import { inclusionProofSync, verifyInclusion } from '../log/proof.js';
-import { SyncTileHashReader } from '../log/tiles.js';
+import { RecentTilesCache, SyncTileHashReader } from '../log/tiles.js';
 import { recordLeafHash } from '../records/commitment.js';
 import type { TamgaRecord } from '../records/record.js';
 import { latestCheckpoint, tileReader } from './log-store.js';
@@ -118,30 +118,49 @@ export interface ProofStatus {
   readonly witnesses: ReadonlyArray<{ name: string; timestamp: number }>;
 }
 
-/** Returns the proof status of the record at `index`, checked against the latest checkpoint. */
-export function proofStatus(vault: Vault, stored: StoredRecord): ProofStatus {
+/**
+ * Returns a function giving the proof status of records against the latest checkpoint, which
+ * it reads and checks once: for `verify` over thousands of files, the signature check and the
+ * tiles are shared, not redone per file.
+ */
+export function proofChecker(vault: Vault): (stored: StoredRecord) => ProofStatus {
   const latest = latestCheckpoint(vault.db);
-  if (latest === null || latest.size <= stored.index) {
-    return { index: stored.index, checkpoint: null, proof: [], verified: false, witnesses: [] };
+  if (latest === null) {
+    return (stored) => ({
+      index: stored.index,
+      checkpoint: null,
+      proof: [],
+      verified: false,
+      witnesses: [],
+    });
   }
   const { checkpoint } = openCheckpoint(latest.note, vault.logVerifier());
-  const proof = inclusionProofSync(
-    stored.index,
-    checkpoint.size,
-    new SyncTileHashReader(checkpoint.size, tileReader(vault.db)),
-  );
-  verifyInclusion(
-    stored.index,
-    checkpoint.size,
-    recordLeafHash(stored.commitment),
-    proof,
-    checkpoint.root,
-  );
-  return {
-    index: stored.index,
-    checkpoint: { size: checkpoint.size, root: checkpoint.root, note: latest.note },
-    proof,
-    verified: true,
-    witnesses: [],
+  const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db), {
+    cache: new RecentTilesCache(1024),
+  });
+  return (stored) => {
+    if (checkpoint.size <= stored.index) {
+      return { index: stored.index, checkpoint: null, proof: [], verified: false, witnesses: [] };
+    }
+    const proof = inclusionProofSync(stored.index, checkpoint.size, hashes);
+    verifyInclusion(
+      stored.index,
+      checkpoint.size,
+      recordLeafHash(stored.commitment),
+      proof,
+      checkpoint.root,
+    );
+    return {
+      index: stored.index,
+      checkpoint: { size: checkpoint.size, root: checkpoint.root, note: latest.note },
+      proof,
+      verified: true,
+      witnesses: [],
+    };
   };
+}
+
+/** Returns the proof status of one record, checked against the latest checkpoint. */
+export function proofStatus(vault: Vault, stored: StoredRecord): ProofStatus {
+  return proofChecker(vault)(stored);
 }

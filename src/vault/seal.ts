@@ -11,8 +11,7 @@ import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:pat
 import { TamgaError } from '../log/errors.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
-import { canonicalizeBytes } from '../records/jcs.js';
-import { parseRecord, type TamgaRecord } from '../records/record.js';
+import { parseRecordCanonical, type TamgaRecord } from '../records/record.js';
 import { parseX25519Recipient } from './age/x25519.js';
 import { storeBlob } from './blobs.js';
 import { VaultError } from './errors.js';
@@ -251,7 +250,7 @@ export async function sealPaths(
     };
     let canonical: Uint8Array;
     try {
-      canonical = canonicalizeBytes(parseRecord(record));
+      canonical = parseRecordCanonical(record).canonical;
     } catch (e) {
       if (!(e instanceof TamgaError)) throw e;
       fail(recordPath, e.message);
