@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { RECORD_KINDS } from '../records/bodies.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
-import { isRecordKind, parseRecord, recordCanonicalBytes } from '../records/record.js';
+import { isRecordKind, parseRecordCanonical } from '../records/record.js';
 import { Vault } from '../vault/vault.js';
 import {
   type CommandContext,
@@ -57,7 +57,7 @@ export async function addCommand(
   const given = value as Record<string, unknown>;
   const wrapped = 'body' in given;
   const now = new Date();
-  const record = parseRecord({
+  const { record, canonical } = parseRecordCanonical({
     kind: opts.kind,
     id: newRecordId(now.getTime(), randomBytes(10)),
     created: `${now.toISOString().slice(0, 19)}Z`,
@@ -82,7 +82,6 @@ export async function addCommand(
       }
     }
     const keys = await vault.unlock(await passphrase(ctx));
-    const canonical = recordCanonicalBytes(record);
     const salt = randomBytes(32);
     const result = vault.sequencer(keys).append([
       {
