@@ -380,7 +380,11 @@ export class Witness {
     }
     // Committed; once on disk, and only then, answer, and cosign what was accepted.
     this.store.sync().then(
-      () => batch.forEach((r, i) => this.settle(r, decisions[i]!)),
+      () => {
+        batch.forEach((r, i) => {
+          this.settle(r, decisions[i]!);
+        });
+      },
       (e: unknown) => {
         for (const r of batch) r.reject(e);
       },
