@@ -173,7 +173,7 @@ export function buildWitnessServer(
         return send(reply, await addCheckpoint(witness, body, (e) => request.log.error(e)));
       }
       if (route === 'checkpoints') {
-        return send(reply, checkpoint(witness, path.slice(`${prefix}/checkpoints/`.length)));
+        return send(reply, await checkpoint(witness, path.slice(`${prefix}/checkpoints/`.length)));
       }
       if (route === 'landing') return send(reply, text(200, landingText(witness, prefix)));
       return send(reply, notFound());
@@ -221,14 +221,14 @@ async function addCheckpoint(
   }
 }
 
-function checkpoint(witness: Witness, encoded: string): Answer {
+async function checkpoint(witness: Witness, encoded: string): Promise<Answer> {
   let origin: string;
   try {
     origin = decodeURIComponent(encoded);
   } catch {
     return text(400, 'bad request: the origin is not valid percent-encoded UTF-8');
   }
-  const note = witness.cosignedCheckpoint(origin);
+  const note = await witness.cosignedCheckpoint(origin);
   if (note === null) {
     return text(
       404,

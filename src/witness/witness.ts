@@ -137,6 +137,12 @@ export class Witness {
   private pending = 0;
   private idle: (() => void) | null = null;
   private closed = false;
+  /**
+   * Set when a sync failed. After a failed fsync the kernel may have dropped the pages it could
+   * not write, and a later fsync can succeed without them: the state on disk is unknown, so the
+   * witness stops cosigning rather than build on it.
+   */
+  private broken: unknown = null;
 
   private constructor(dir: string, store: WitnessStore, key: WitnessKey, options: WitnessOptions) {
     this.dir = dir;
@@ -239,12 +245,15 @@ export class Witness {
   }
 
   /**
-   * Returns the latest checkpoint cosigned for `origin` as a signed note — its text, the log's
-   * signatures, the cosignature — or null when there is none.
+   * Resolves to the latest checkpoint cosigned for `origin` as a signed note — its text, the
+   * log's signatures, the cosignature — or null when there is none. Like every answer, it waits
+   * until what it shows is on disk: a cosignature must never be seen for a state a crash could
+   * take back.
    */
-  cosignedCheckpoint(origin: string): string | null {
+  async cosignedCheckpoint(origin: string): Promise<string | null> {
     const latest = this.store.latest(origin);
     if (latest === null) return null;
+    await this.store.sync();
     const key = `${latest.timestamp}\n${latest.note}`;
     const cached = this.served.get(origin);
     if (cached?.key === key) return cached.note;
@@ -273,6 +282,14 @@ export class Witness {
    * above) for a request it refuses, and any other error when it cannot work (500).
    */
   async addCheckpoint(body: Uint8Array): Promise<string> {
+    if (this.broken !== null) {
+      throw new WitnessRefusal(
+        503,
+        'witness.broken',
+        'the witness could not make its database durable and has stopped cosigning; its operator must check the disk and restart it',
+        { cause: this.broken },
+      );
+    }
     if (this.closed || this.pending >= this.maxPending) {
       throw new WitnessRefusal(
         503,
@@ -386,6 +403,7 @@ export class Witness {
         });
       },
       (e: unknown) => {
+        this.broken ??= e;
         for (const r of batch) r.reject(e);
       },
     );

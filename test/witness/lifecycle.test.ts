@@ -126,6 +126,30 @@ describe('the witness directory', () => {
   });
 });
 
+describe('a witness whose disk fails', () => {
+  it('answers 500 for what it could not make durable, then stops cosigning', async () => {
+    const log = new TestLog(ORIGIN);
+    const t = await createWitness([log]);
+    try {
+      // Fault injection: the next fdatasync of the WAL fails, as on an I/O error.
+      const store = (t.witness as unknown as { store: { sync(): Promise<void> } }).store;
+      const sync = store.sync.bind(store);
+      store.sync = () =>
+        Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      const a = log.grow(3);
+      const r = await t.post(log.body(0, a));
+      expect(r.statusCode).toBe(500);
+      expect(r.body).toBe('internal error: the checkpoint was not cosigned; try again\n');
+      store.sync = sync;
+      const again = await t.post(log.body(3, log.grow(3)));
+      expect(again.statusCode).toBe(503);
+      expect(again.body).toContain('has stopped cosigning');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('a witness restarted', () => {
   it('keeps its state: the latest size, the cosignatures and the evidence', async () => {
     const log = new TestLog(ORIGIN);

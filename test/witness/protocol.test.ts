@@ -127,7 +127,7 @@ describe('add-checkpoint', () => {
     expect(r.statusCode).toBe(200);
     // What is kept carries the log's signature; what is served adds the cosignature, as sent.
     expect(t.witness.latest(ORIGIN)!.note).toBe(step.note);
-    expect(t.witness.cosignedCheckpoint(ORIGIN)).toBe(`${step.note}${r.body}`);
+    expect(await t.witness.cosignedCheckpoint(ORIGIN)).toBe(`${step.note}${r.body}`);
   });
 
   it('answers 400 when the old size is larger than the checkpoint', async () => {
@@ -179,7 +179,7 @@ describe('add-checkpoint', () => {
     const evidence = t.witness.evidence(ORIGIN);
     expect(evidence).toHaveLength(proof.length + 2);
     expect(evidence.every((e) => e.kind === 'inconsistent' && e.note === b.note)).toBe(true);
-    expect(evidence[0]!.latestNote).toBe(t.witness.cosignedCheckpoint(ORIGIN));
+    expect(evidence[0]!.latestNote).toBe(await t.witness.cosignedCheckpoint(ORIGIN));
     // The same request again is kept once.
     const tampered = proof.map((h) => h.slice());
     tampered[0]![0]! ^= 0x80;
