@@ -26,6 +26,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { FormatError, LimitError } from '../log/errors.js';
 import { formatTilePath, parseTilePath, TILE_WIDTH, type Tile } from '../log/tiles.js';
+import { listenOn } from '../platform/listen.js';
 import type { Vault } from '../vault/vault.js';
 import { ServerError } from './errors.js';
 import { PublicLogReader } from './log-reader.js';
@@ -247,28 +248,10 @@ export interface ListenOptions {
  * Throws ServerError for an invalid port, or when it cannot bind (port in use, no permission).
  */
 export async function listen(app: FastifyInstance, options: ListenOptions): Promise<string> {
-  const { host, port } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ServerError(
-      'server.port',
-      `the port must be a whole number from 0 to 65535, not ${port}`,
-    );
-  }
-  try {
-    await app.listen({ host, port });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'EADDRINUSE'
-        ? 'the port is in use; choose another'
-        : code === 'EACCES'
-          ? 'no permission to use that port; choose one above 1023'
-          : (e as Error).message;
-    throw new ServerError('server.listen', `cannot listen on ${host}:${port}: ${why}`, {
-      cause: e,
-    });
-  }
-  const address = app.server.address();
-  const bound = typeof address === 'object' && address !== null ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`;
+  return listenOn(
+    app,
+    options.host,
+    options.port,
+    (f) => new ServerError(`server.${f.code}`, f.message, { cause: f.cause }),
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { listenOn } from '../platform/listen.js';
 import { WitnessError } from './errors.js';
 import { KEY_FILE } from './key-file.js';
 import { buildWitnessServer } from './server.js';
@@ -146,27 +147,10 @@ export async function listenWitness(
   host: string,
   port: number,
 ): Promise<string> {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new WitnessError(
-      'witness.port',
-      `the port must be a whole number from 0 to 65535, not ${port}`,
-    );
-  }
-  try {
-    await app.listen({ host, port });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'EADDRINUSE'
-        ? 'the port is in use; choose another'
-        : code === 'EACCES'
-          ? 'no permission to use that port; choose one above 1023'
-          : (e as Error).message;
-    throw new WitnessError('witness.listen', `cannot listen on ${host}:${port}: ${why}`, {
-      cause: e,
-    });
-  }
-  const address = app.server.address();
-  const bound = typeof address === 'object' && address !== null ? address.port : port;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`;
+  return listenOn(
+    app,
+    host,
+    port,
+    (f) => new WitnessError(`witness.${f.code}`, f.message, { cause: f.cause }),
+  );
 }
