@@ -24,6 +24,7 @@ import {
   computeKeyId,
   decodeSignerKey,
   decodeVerifierKey,
+  ed25519KeyOf,
   formatKeyId,
   isValidKeyName,
   type OpenedNote,
@@ -137,18 +138,16 @@ export function parseCosignerKey(skey: string): Cosigner {
  */
 export function cosigner(name: string, seed: Uint8Array): Cosigner {
   checkName(name);
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) {
-    throw new FormatError('key.wrong-length', 'an Ed25519 seed must be 32 bytes');
-  }
-  const secret = seed.slice();
-  const publicKey = ed25519.publicKey(secret);
-  const typed = concatBytes(Uint8Array.of(SIGNATURE_TYPE_COSIGNATURE_V1), publicKey);
-  const keyId = computeKeyId(name, typed);
+  const { secret, publicKey, keyId, verifierKey } = ed25519KeyOf(
+    name,
+    SIGNATURE_TYPE_COSIGNATURE_V1,
+    seed,
+  );
   return Object.freeze({
     name,
     keyId,
     publicKey,
-    verifierKey: `${name}+${formatKeyId(keyId)}+${encodeBase64(typed)}`,
+    verifierKey,
     signer(timestamp: number): Signer {
       checkUint(timestamp, 'cosignature timestamp');
       return Object.freeze({

@@ -302,18 +302,31 @@ export function parseSignerKey(skey: string): Ed25519Signer {
  */
 export function ed25519Signer(name: string, seed: Uint8Array): Ed25519Signer {
   checkKeyName(name, 'key');
+  const key = ed25519KeyOf(name, SIGNATURE_TYPE_ED25519, seed);
+  return Object.freeze({
+    name,
+    keyId: key.keyId,
+    publicKey: key.publicKey,
+    verifierKey: key.verifierKey,
+    sign: (message: Uint8Array) => ed25519.sign(message, key.secret),
+  });
+}
+
+/**
+ * Returns what a signer of signature `type` keeps of a 32-byte Ed25519 seed: a private copy of
+ * the seed, the public key, the key ID and the verifier key string. Throws FormatError for a seed
+ * of another length. Shared by note signers (0x01) and witness cosigners (0x04).
+ */
+export function ed25519KeyOf(
+  name: string,
+  type: number,
+  seed: Uint8Array,
+): { secret: Uint8Array; publicKey: Uint8Array; keyId: number; verifierKey: string } {
   checkBytes(seed, SEED_SIZE, 'Ed25519 seed', 'key.wrong-length');
   const secret = seed.slice();
   const publicKey = ed25519.publicKey(secret);
-  const typed = concatBytes(Uint8Array.of(SIGNATURE_TYPE_ED25519), publicKey);
-  const keyId = computeKeyId(name, typed);
-  return Object.freeze({
-    name,
-    keyId,
-    publicKey,
-    verifierKey: `${name}+${formatKeyId(keyId)}+${encodeBase64(typed)}`,
-    sign: (message: Uint8Array) => ed25519.sign(message, secret),
-  });
+  const keyId = computeKeyId(name, concatBytes(Uint8Array.of(type), publicKey));
+  return { secret, publicKey, keyId, verifierKey: encodeVerifierKey(name, type, publicKey) };
 }
 
 /** Returns the verifier key string that matches a signer key string. Throws as `parseSignerKey`. */
