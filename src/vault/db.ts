@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { VaultError } from './errors.js';
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (
@@ -70,6 +70,55 @@ CREATE TABLE checkpoints (
 ) STRICT;
 `;
 
+/**
+ * Version 2 adds witnesses, their cosignatures and alarms, and mirror tokens. The additions are
+ * new tables only, so a version 1 vault is upgraded in place, in one transaction, when opened.
+ */
+const SCHEMA_V2 = `
+-- The witnesses the vault asks for cosignatures, and where each one stands.
+CREATE TABLE witnesses (
+  name          TEXT PRIMARY KEY,
+  vkey          TEXT NOT NULL UNIQUE,   -- C2SP vkey: name+hex8+base64(0x04||pub)
+  url           TEXT NOT NULL,          -- prefix of its add-checkpoint endpoint
+  added         TEXT NOT NULL,
+  cosigned_size INTEGER,                -- the last size it cosigned (or reported, on 409)
+  cosigned_time INTEGER,                -- its timestamp on that cosignature, Unix seconds
+  last_attempt  TEXT,
+  last_error    TEXT,                   -- null after a success
+  failures      INTEGER NOT NULL DEFAULT 0,
+  next_attempt  TEXT                    -- not before this time (backoff)
+) STRICT;
+
+-- Every verified cosignature, by checkpoint size and witness key; the checkpoint's note in
+-- checkpoints carries the same signatures.
+CREATE TABLE cosignatures (
+  size      INTEGER NOT NULL REFERENCES checkpoints(size),
+  vkey      TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  PRIMARY KEY (size, vkey)
+) STRICT;
+
+-- Refusals and conflicts that must be seen and kept: a witness that rejects a proof (422), a
+-- witness that holds a checkpoint the vault never signed, a cosignature that does not verify.
+CREATE TABLE alarms (
+  id       INTEGER PRIMARY KEY,
+  time     TEXT NOT NULL,
+  source   TEXT NOT NULL,   -- a witness name, or 'mirror'
+  kind     TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  evidence TEXT NOT NULL    -- JSON: what was sent and what came back
+) STRICT;
+
+-- Tokens that let a mirror fetch the vault's encrypted private data; only their hashes are kept.
+CREATE TABLE mirror_tokens (
+  id       INTEGER PRIMARY KEY,
+  label    TEXT NOT NULL,
+  hash     BLOB NOT NULL UNIQUE,   -- SHA-256 of the token
+  created  TEXT NOT NULL,
+  revoked  TEXT
+) STRICT;
+`;
+
 /** An open vault database. */
 export type VaultDatabase = Database.Database;
 
@@ -110,8 +159,11 @@ export function openDatabase(
     if (version === 0 && options.create) {
       db.exec('BEGIN');
       db.exec(SCHEMA);
+      db.exec(SCHEMA_V2);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       db.exec('COMMIT');
+    } else if (version === 1) {
+      upgradeFromVersion1(file);
     } else if (version !== SCHEMA_VERSION) {
       throw new VaultError(
         'vault.version',
@@ -129,5 +181,21 @@ export function openDatabase(
       `${file} is not a usable vault database: ${(e as Error).message}`,
       { cause: e },
     );
+  }
+}
+
+/** Adds the version 2 tables to a version 1 vault, in one transaction, on its own connection. */
+function upgradeFromVersion1(file: string): void {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    db.transaction(() => {
+      // Another process may have upgraded it meanwhile.
+      if ((db.pragma('user_version', { simple: true }) as number) !== 1) return;
+      db.exec(SCHEMA_V2);
+      db.pragma('user_version = 2');
+    }).immediate();
+  } finally {
+    db.close();
   }
 }
