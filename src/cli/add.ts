@@ -14,6 +14,7 @@ import {
   type VaultOptions,
   vaultDir,
 } from './context.js';
+import { startCosigning } from './witnesses.js';
 
 const MAX_INPUT = 2 * 1024 * 1024;
 
@@ -38,7 +39,13 @@ async function readInput(source: string): Promise<string> {
  * `files`, `refs` and `author`; id and time are filled in. Resolves to the record id.
  */
 export async function addCommand(
-  opts: VaultOptions & { kind?: string; json?: string; author?: string; input?: string },
+  opts: VaultOptions & {
+    kind?: string;
+    json?: string;
+    author?: string;
+    input?: string;
+    witnessWait?: number;
+  },
   ctx: CommandContext,
 ): Promise<string> {
   if (!opts.kind || !isRecordKind(opts.kind))
@@ -96,6 +103,7 @@ export async function addCommand(
     ]);
     ctx.out(record.id);
     ctx.err(`Sealed ${record.kind} record ${record.id} as log entry ${result.firstIndex}.`);
+    await startCosigning(vault, ctx)?.finish((opts.witnessWait ?? 10) * 1000, false);
     return record.id;
   } finally {
     vault.close();

@@ -17,6 +17,7 @@ import { initCommand } from './init.js';
 import { getCommand, lsCommand, showCommand } from './records.js';
 import { sealCommand } from './seal.js';
 import { verifyCommand } from './verify.js';
+import { addWitnessCommands } from './witness-commands.js';
 
 /** Exit codes, as documented in `tamga --help`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -66,6 +67,13 @@ Start: tamga init --origin union.example/log   then   tamga seal ./scans
 Design and formats: docs/design.md`,
     );
   const vaultOption = () => new Option('--vault <dir>', VAULT_HELP);
+  const witnessWaitOption = () =>
+    new Option(
+      '--witness-wait <seconds>',
+      'seconds to give the witnesses to cosign the last checkpoint before exiting (sealing never waits on them)',
+    )
+      .argParser((v) => positiveInteger(String(Number(v) + 1)) - 1)
+      .default(10);
 
   program
     .command('init')
@@ -104,6 +112,7 @@ Design and formats: docs/design.md`,
     .option('--author <name>', 'who seals (default: $TAMGA_AUTHOR, else your user name)')
     .option('--json', 'one JSON line per file, then a summary')
     .option('-q, --quiet', 'print only the summary')
+    .addOption(witnessWaitOption())
     .action(async (paths: string[], o) => {
       const summary = await sealCommand(paths, o, ctx);
       setExit(summary.failed.length > 0 ? EXIT.failed : EXIT.ok);
@@ -121,6 +130,7 @@ Design and formats: docs/design.md`,
     )
     .requiredOption('--json <file>', 'the JSON file, or - for standard input')
     .option('--author <name>', 'who writes the record')
+    .addOption(witnessWaitOption())
     .action(async (o) => {
       await addCommand(o, ctx);
     });
@@ -235,6 +245,8 @@ Design and formats: docs/design.md`,
         ctx,
       );
     });
+
+  addWitnessCommands(program, ctx, setExit, vaultOption);
 
   program
     .command('demo')

@@ -12,6 +12,7 @@ import {
   type VaultOptions,
   vaultDir,
 } from './context.js';
+import { startCosigning } from './witnesses.js';
 
 export interface SealCommandOptions extends VaultOptions {
   tag?: string[];
@@ -19,6 +20,8 @@ export interface SealCommandOptions extends VaultOptions {
   author?: string;
   quiet?: boolean;
   json?: boolean;
+  /** Seconds to give the witnesses to cosign the last checkpoint before exiting (default 10). */
+  witnessWait?: number;
 }
 
 /** Parses `key=value` metadata options. Throws a usage error for anything else. */
@@ -58,6 +61,7 @@ export async function sealCommand(
         : null;
     const started = Date.now();
     let lastLine = 0;
+    const cosigning = startCosigning(vault, ctx);
     const summary = await sealPaths(vault, keys, paths, {
       cwd: ctx.cwd,
       author: opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username,
@@ -86,6 +90,7 @@ export async function sealCommand(
         }
       },
       onSealed: (e) => {
+        if (e.status === 'sealed') cosigning?.poke();
         if (opts.json) {
           ctx.out(JSON.stringify(e));
         } else if (!bar && !opts.quiet) {
@@ -114,6 +119,10 @@ export async function sealCommand(
         JSON.stringify({ summary: { ...summary, checkpoint: summary.checkpoint?.size ?? 0 } }),
       );
     else for (const l of lines) ctx.err(l);
+    await cosigning?.finish(
+      (opts.witnessWait ?? 10) * 1000,
+      opts.quiet === true || opts.json === true,
+    );
     return summary;
   } finally {
     vault.close();

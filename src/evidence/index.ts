@@ -8,6 +8,7 @@
  * - verify, checkpoint, files: `verifyEvidence` and the checks it makes
  * - verdict: what a verification found, as data
  * - messages, describe: message keys and their English text; `describeVerdict`
+ * - policy: witness policies in the sigsum policy file format
  */
 export { assembleEvidence, type DisclosedRecord, type EvidenceParts } from './assemble.js';
 export {
@@ -31,6 +32,14 @@ export {
   type MessageParams,
   renderMessage,
 } from './messages.js';
+export {
+  flattenPolicy,
+  formatPolicy,
+  MAX_POLICY_CHARS,
+  parsePolicy,
+  QUORUM_GROUP,
+  type SigsumPolicy,
+} from './policy.js';
 export type {
   Check,
   CheckName,
