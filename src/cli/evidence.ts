@@ -11,10 +11,18 @@ import {
   assembleEvidence,
   describeVerdict,
   type EvidenceVerdict,
+  flattenPolicy,
   formatEvidence,
+  type LogIdentity,
+  MAX_POLICY_CHARS,
+  parsePolicy,
+  type TrustedKeys,
   verifyEvidence,
+  type WitnessPolicy,
 } from '../evidence/index.js';
 import { openCheckpoint } from '../log/checkpoint.js';
+import { bytesEqual } from '../log/encoding.js';
+import { ed25519VerifierKey, parseVerifierKey } from '../log/note.js';
 import { inclusionProofSync } from '../log/proof.js';
 import { SyncTileHashReader } from '../log/tiles.js';
 import { decryptBlobTo } from '../vault/blobs.js';
@@ -22,6 +30,11 @@ import { VaultError } from '../vault/errors.js';
 import { latestCheckpoint, tileReader } from '../vault/log-store.js';
 import { getRecord, listRecords, recordsByFileHash, type StoredRecord } from '../vault/query.js';
 import { Vault, writeFileDurably } from '../vault/vault.js';
+import {
+  earliestWitnessedCheckpoint,
+  witnessedCheckpoint,
+  witnessPolicy,
+} from '../vault/witnesses.js';
 import {
   type CommandContext,
   passphrase,
@@ -68,11 +81,21 @@ export async function evidenceCommand(
     if (chosen.size === 0)
       throw new UsageError('choose records: give their ids, --tag TAG, or --file FILE');
 
-    const latest = latestCheckpoint(vault.db);
+    const records = [...chosen.values()].sort((a, b) => a.index - b.index);
+    // The earliest checkpoint that holds every chosen record and meets the witness quorum: its
+    // cosignatures date the records as early as one checkpoint can. Without one, the latest.
+    const policy = witnessPolicy(vault.db);
+    const lastIndex = records[records.length - 1]!.index;
+    const latest = earliestWitnessedCheckpoint(vault.db, lastIndex) ?? latestCheckpoint(vault.db);
     if (latest === null) throw new VaultError('log.empty', 'the log has no checkpoint yet');
     const { checkpoint } = openCheckpoint(latest.note, vault.logVerifier());
+    const cosigned = witnessedCheckpoint(vault.db, checkpoint.size)?.cosignatures.length ?? 0;
+    if (cosigned < policy.quorum) {
+      ctx.err(
+        `WARNING: no checkpoint holding these records has the ${policy.quorum} witness cosignatures the policy needs yet (the latest has ${cosigned}); the bundle will not verify until it does. Run \`tamga witnesses sync\`, then make the bundle again.`,
+      );
+    }
     const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db));
-    const records = [...chosen.values()].sort((a, b) => a.index - b.index);
 
     const jsonOut = opts.out.endsWith('.json');
     if (jsonOut && opts.withFiles)
@@ -102,7 +125,7 @@ export async function evidenceCommand(
       created: `${new Date().toISOString().slice(0, 19)}Z`,
       generator: 'tamga 0.1.0',
       log: { origin: vault.info.origin, verifierKey: vault.info.logVerifierKey },
-      witnesses: { quorum: 0, verifierKeys: [] },
+      witnesses: policy,
       checkpoint: latest.note,
       records: records.map((s) => ({
         record: s.record,
@@ -134,7 +157,7 @@ export async function evidenceCommand(
 export async function checkEvidenceCommand(
   target: string,
   files: readonly string[],
-  opts: { json?: boolean },
+  opts: { json?: boolean; policy?: string; logKey?: string },
   ctx: CommandContext,
 ): Promise<EvidenceVerdict & { unmatchedFiles: string[] }> {
   const path = resolve(ctx.cwd, target);
@@ -158,7 +181,9 @@ export async function checkEvidenceCommand(
   // Files that travel with the bundle, then the ones named on the command line.
   const parsed = JSON.parse(text.toString('utf8')) as {
     files?: Array<{ sha256?: unknown; path?: unknown }>;
+    log?: { origin?: unknown; verifierKey?: unknown };
   };
+  const trust = await trustedKeys(opts, parsed?.log, ctx);
   for (const f of Array.isArray(parsed?.files) ? parsed.files : []) {
     if (typeof f.path !== 'string' || typeof f.sha256 !== 'string' || f.path.includes('..'))
       continue;
@@ -172,7 +197,7 @@ export async function checkEvidenceCommand(
       provided.set(d.sha256, d);
     else extra.push(f);
   }
-  const verdict = verifyEvidence(text, { files: provided });
+  const verdict = verifyEvidence(text, { files: provided, ...(trust ? { trust } : {}) });
   if (opts.json) ctx.out(JSON.stringify({ ...verdict, unmatchedFiles: extra }));
   else {
     if (extra.length > 0) {
@@ -184,4 +209,53 @@ export async function checkEvidenceCommand(
     for (const f of extra) ctx.out(`✗ ${f} is not one of the files this bundle discloses`);
   }
   return { ...verdict, unmatchedFiles: extra };
+}
+
+/**
+ * The keys a verifier pins: `--log-key VKEY` (the log's note verifier key), and `--policy FILE`
+ * (a sigsum policy: its witnesses and quorum; its log lines, when no --log-key, must hold the
+ * public key of the log key the bundle names). Undefined when neither is given.
+ */
+async function trustedKeys(
+  opts: { policy?: string; logKey?: string },
+  bundleLog: { origin?: unknown; verifierKey?: unknown } | undefined,
+  ctx: CommandContext,
+): Promise<TrustedKeys | undefined> {
+  if (opts.policy === undefined && opts.logKey === undefined) return undefined;
+  let log: LogIdentity | undefined;
+  if (opts.logKey !== undefined) {
+    const v = parseVerifierKey(opts.logKey.trim());
+    log = { origin: v.name, verifierKey: opts.logKey.trim() };
+  }
+  let witnesses: WitnessPolicy | undefined;
+  let policyLogs: Uint8Array[] = [];
+  if (opts.policy !== undefined) {
+    const file = resolve(ctx.cwd, opts.policy);
+    const s = await stat(file).catch(() => null);
+    if (s === null || !s.isFile())
+      throw new UsageError(`the policy file ${opts.policy} does not exist`);
+    if (s.size > MAX_POLICY_CHARS)
+      throw new UsageError(`${opts.policy} is too large for a policy file`);
+    const policy = parsePolicy(await readFile(file, 'utf8'));
+    witnesses = flattenPolicy(policy);
+    policyLogs = policy.logs.map((l) => l.publicKey);
+  }
+  if (log === undefined && policyLogs.length > 0 && typeof bundleLog?.origin === 'string') {
+    // The policy names the log by its public key alone: the bundle's log key is trusted if it
+    // is one of them; if not, the policy's key (under the bundle's origin) is, and fails.
+    const origin = bundleLog.origin;
+    const named = typeof bundleLog.verifierKey === 'string' ? bundleLog.verifierKey : '';
+    let bundleKey: Uint8Array | null = null;
+    try {
+      bundleKey = parseVerifierKey(named).publicKey;
+    } catch {
+      bundleKey = null;
+    }
+    const match = policyLogs.find((k) => bundleKey !== null && bytesEqual(k, bundleKey));
+    log =
+      match !== undefined
+        ? { origin, verifierKey: named }
+        : { origin, verifierKey: ed25519VerifierKey(origin, policyLogs[0]!) };
+  }
+  return { ...(log ? { log } : {}), ...(witnesses ? { witnesses } : {}) };
 }

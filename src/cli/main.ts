@@ -211,6 +211,11 @@ Design and formats: docs/design.md`,
       'check an evidence bundle with no vault: records, salts, proofs, signatures, witnesses and files',
     )
     .option('--json', 'the verdict as JSON')
+    .option(
+      '--policy <file>',
+      "the witness policy you trust (sigsum policy format, e.g. from `tamga witnesses policy`), instead of the bundle's own",
+    )
+    .option('--log-key <vkey>', "the log's verifier key you trust, instead of the bundle's own")
     .action(async (bundle: string, files: string[], o) => {
       const verdict = await checkEvidenceCommand(bundle, files, o, ctx);
       // A file said to be disclosed that the bundle does not hold is a failed check too.

@@ -97,6 +97,8 @@ export async function showCommand(
             verified: status.verified,
             hashes: status.proof.map(encodeBase64),
             witnesses: status.witnesses,
+            quorum: status.quorum,
+            witnessed: status.witnessed,
           },
         }),
       );
@@ -110,9 +112,11 @@ export async function showCommand(
         `proof:       included in the signed checkpoint of size ${status.checkpoint.size} (inclusion proof of ${status.proof.length} hashes verified)`,
       );
       ctx.out(
-        status.witnesses.length > 0
-          ? `proven:      to exist no later than ${new Date(status.witnesses[0]!.timestamp * 1000).toISOString()}, by witnesses ${status.witnesses.map((w) => w.name).join(', ')}`
-          : "proven:      by the log's own signature only; no witness has cosigned it yet",
+        status.witnessed
+          ? `proven:      to exist no later than ${iso(status.witnesses[0]!.timestamp)}, by witnesses ${status.witnesses.map((w) => `${w.name} (${iso(w.timestamp)})`).join(', ')}`
+          : status.witnesses.length > 0
+            ? `proven:      cosigned by ${status.witnesses.map((w) => w.name).join(', ')}, below the quorum of ${status.quorum}`
+            : "proven:      by the log's own signature only; no witness has cosigned it yet",
       );
     } else {
       ctx.out('proof:       not yet in a signed checkpoint');
@@ -155,4 +159,8 @@ export async function getCommand(
   } finally {
     vault.close();
   }
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
 }

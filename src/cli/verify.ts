@@ -30,8 +30,11 @@ export type FileVerification =
         index: number;
         path: string;
         checkpointSize: number | null;
+        /** The earliest witness cosignature, when the checkpoint meets the witness quorum. */
         provenNoLaterThan: string | null;
+        /** The witnesses that cosigned that checkpoint, earliest first. */
         witnesses: string[];
+        quorum: number;
       }>;
     }
   | {
@@ -58,8 +61,10 @@ function summary(stored: StoredRecord, status: ProofStatus) {
     index: stored.index,
     path: body.path ?? '',
     checkpointSize: status.checkpoint?.size ?? null,
-    provenNoLaterThan: earliest ? new Date(earliest.timestamp * 1000).toISOString() : null,
+    provenNoLaterThan:
+      earliest && status.witnessed ? new Date(earliest.timestamp * 1000).toISOString() : null,
     witnesses: status.witnesses.map((w) => w.name),
+    quorum: status.quorum,
   };
 }
 
@@ -128,7 +133,9 @@ export async function verifyCommand(
       const when = first.provenNoLaterThan
         ? `proven to exist no later than ${first.provenNoLaterThan}, by witnesses ${first.witnesses.join(', ')}`
         : first.checkpointSize !== null
-          ? `in the log's signed checkpoint of size ${first.checkpointSize}, not yet witnessed`
+          ? first.witnesses.length > 0
+            ? `in the log's signed checkpoint of size ${first.checkpointSize}, cosigned by ${first.witnesses.join(', ')}: below the quorum of ${first.quorum}`
+            : `in the log's signed checkpoint of size ${first.checkpointSize}, not yet witnessed`
           : 'not yet in a signed checkpoint';
       say(
         `SEALED      ${r.path}: record ${first.id} (entry ${first.index}, sealed as ${first.path}); ${when}`,

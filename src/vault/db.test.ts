@@ -30,6 +30,22 @@ function refusal(f: () => unknown): VaultError {
 }
 
 describe('openDatabase', () => {
+  it('upgrades a version 1 database in place by adding the version 2 tables', () => {
+    const db = openDatabase(file, { create: true });
+    db.prepare("INSERT INTO meta (key, value) VALUES ('origin', 'kept')").run();
+    for (const t of ['alarms', 'cosignatures', 'mirror_tokens', 'witnesses'])
+      db.exec(`DROP TABLE ${t}`);
+    db.pragma('user_version = 1');
+    db.close();
+    const upgraded = openDatabase(file, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM witnesses').get()).toEqual({ n: 0 });
+    expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'origin'").get()).toEqual({
+      value: 'kept',
+    });
+    upgraded.close();
+  });
+
   it('creates the schema at the current version, in WAL mode, and opens it again', () => {
     const db = openDatabase(file, { create: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -40,13 +56,17 @@ describe('openDatabase', () => {
       }[]
     ).map((t) => t.name);
     expect(tables).toEqual([
+      'alarms',
       'blobs',
       'checkpoints',
+      'cosignatures',
       'meta',
+      'mirror_tokens',
       'record_files',
       'records',
       'sealed_paths',
       'tiles',
+      'witnesses',
     ]);
     db.close();
     const again = openDatabase(file);

@@ -1,7 +1,8 @@
 /**
  * The vault database: SQLite through better-sqlite3, in WAL mode with full synchronous commits,
- * so that a record is durable when its transaction returns. One schema version per vault; a
- * vault of another version is refused with a clear message, never migrated silently.
+ * so that a record is durable when its transaction returns. One schema version per vault. An
+ * older version whose upgrade only adds tables is upgraded in place, in one transaction; any
+ * other version is refused with a clear message, never rewritten.
  */
 import Database from 'better-sqlite3';
 import { VaultError } from './errors.js';

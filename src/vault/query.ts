@@ -3,13 +3,16 @@
  * log entry, the latest checkpoint that includes it, an inclusion proof, and the witnesses.
  */
 import { openCheckpoint } from '../log/checkpoint.js';
+import { witnessCosignatures } from '../log/cosignature.js';
 import type { Hash } from '../log/merkle.js';
+import { openNote } from '../log/note.js';
 import { inclusionProofSync, verifyInclusion } from '../log/proof.js';
 import { RecentTilesCache, SyncTileHashReader } from '../log/tiles.js';
 import { recordLeafHash } from '../records/commitment.js';
 import type { TamgaRecord } from '../records/record.js';
 import { latestCheckpoint, tileReader } from './log-store.js';
 import type { Vault } from './vault.js';
+import { earliestWitnessedCheckpoint, quorum, witnessVerifiers } from './witnesses.js';
 
 /** A record as stored: its log index, the record, and its salt. */
 export interface StoredRecord {
@@ -110,38 +113,78 @@ export function listRecords(vault: Vault, filter: RecordFilter = {}): StoredReco
 /** How a record is proven: the checkpoint that includes it and the proof to that checkpoint. */
 export interface ProofStatus {
   readonly index: number;
+  /**
+   * The earliest checkpoint that includes the record and meets the witness quorum; when none
+   * does yet, the latest checkpoint. Null while no signed checkpoint includes the record.
+   */
   readonly checkpoint: { readonly size: number; readonly root: Hash; readonly note: string } | null;
   readonly proof: readonly Hash[];
   /** True when the proof was checked against the checkpoint's signed root. */
   readonly verified: boolean;
-  /** Witness cosignatures on that checkpoint, earliest first. */
+  /** The listed witnesses' verified cosignatures on that checkpoint, earliest first. */
   readonly witnesses: ReadonlyArray<{ name: string; timestamp: number }>;
+  /** How many cosignatures the vault's policy needs. */
+  readonly quorum: number;
+  /** True when `witnesses` meets the quorum (and at least one witness cosigned). */
+  readonly witnessed: boolean;
 }
 
 /**
- * Returns a function giving the proof status of records against the latest checkpoint, which
- * it reads and checks once: for `verify` over thousands of files, the signature check and the
- * tiles are shared, not redone per file.
+ * Returns a function giving the proof status of records: each against the earliest checkpoint
+ * that includes it and meets the witness quorum (the checkpoint whose cosignatures date it), else
+ * against the latest. Checkpoints, their signatures and tiles are read and checked once per
+ * checkpoint: for `verify` over thousands of files, the work is shared, not redone per file.
+ * Throws VerificationError when a stored checkpoint or cosignature does not verify.
  */
 export function proofChecker(vault: Vault): (stored: StoredRecord) => ProofStatus {
+  const k = quorum(vault.db);
+  const verifiers = witnessVerifiers(vault.db);
   const latest = latestCheckpoint(vault.db);
-  if (latest === null) {
-    return (stored) => ({
-      index: stored.index,
-      checkpoint: null,
-      proof: [],
-      verified: false,
-      witnesses: [],
-    });
-  }
-  const { checkpoint } = openCheckpoint(latest.note, vault.logVerifier());
-  const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db), {
-    cache: new RecentTilesCache(1024),
-  });
-  return (stored) => {
-    if (checkpoint.size <= stored.index) {
-      return { index: stored.index, checkpoint: null, proof: [], verified: false, witnesses: [] };
+  const opened = new Map<
+    number,
+    {
+      checkpoint: { size: number; root: Hash; note: string };
+      hashes: SyncTileHashReader;
+      witnesses: Array<{ name: string; timestamp: number }>;
     }
+  >();
+  const tiles = tileReader(vault.db);
+  const cache = new RecentTilesCache(1024);
+  const open = (size: number, note: string) => {
+    let o = opened.get(size);
+    if (o === undefined) {
+      const { checkpoint } = openCheckpoint(note, vault.logVerifier());
+      // The cosignatures were checked when stored; they are checked again here, as a verifier would.
+      const witnesses =
+        verifiers.length === 0
+          ? []
+          : witnessCosignatures(openNote(note, [vault.logVerifier(), ...verifiers]), verifiers)
+              .map((c) => ({ name: c.name, timestamp: c.timestamp }))
+              .sort((a, b) => a.timestamp - b.timestamp || a.name.localeCompare(b.name));
+      o = {
+        checkpoint: { size: checkpoint.size, root: checkpoint.root, note },
+        hashes: new SyncTileHashReader(checkpoint.size, tiles, { cache }),
+        witnesses,
+      };
+      opened.set(size, o);
+    }
+    return o;
+  };
+  return (stored) => {
+    const witnessed = earliestWitnessedCheckpoint(vault.db, stored.index);
+    const chosen = witnessed ?? (latest !== null && latest.size > stored.index ? latest : null);
+    if (chosen === null) {
+      return {
+        index: stored.index,
+        checkpoint: null,
+        proof: [],
+        verified: false,
+        witnesses: [],
+        quorum: k,
+        witnessed: false,
+      };
+    }
+    const { checkpoint, hashes, witnesses } = open(chosen.size, chosen.note);
     const proof = inclusionProofSync(stored.index, checkpoint.size, hashes);
     verifyInclusion(
       stored.index,
@@ -152,15 +195,17 @@ export function proofChecker(vault: Vault): (stored: StoredRecord) => ProofStatu
     );
     return {
       index: stored.index,
-      checkpoint: { size: checkpoint.size, root: checkpoint.root, note: latest.note },
+      checkpoint,
       proof,
       verified: true,
-      witnesses: [],
+      witnesses,
+      quorum: k,
+      witnessed: witnesses.length > 0 && witnesses.length >= k,
     };
   };
 }
 
-/** Returns the proof status of one record, checked against the latest checkpoint. */
+/** Returns the proof status of one record (see `proofChecker`). */
 export function proofStatus(vault: Vault, stored: StoredRecord): ProofStatus {
   return proofChecker(vault)(stored);
 }

@@ -3,11 +3,14 @@
  * published in the checkpoint, the quorum, a witness down (backoff, sealing goes on), a witness
  * that lost track (409 and retry), and a forged history (alarms kept with their evidence).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEvidenceCommand, evidenceCommand } from '../../src/cli/evidence.js';
 import { sealCommand } from '../../src/cli/seal.js';
-import { witnessesSyncCommand } from '../../src/cli/witnesses.js';
+import { verifyCommand } from '../../src/cli/verify.js';
+import { witnessesPolicyCommand, witnessesSyncCommand } from '../../src/cli/witnesses.js';
 import { signCheckpoint } from '../../src/log/checkpoint.js';
 import { checkCosignatures, parseCosignatureVerifierKey } from '../../src/log/cosignature.js';
 import { encodeBase64 } from '../../src/log/encoding.js';
@@ -134,6 +137,50 @@ describe('gathering cosignatures from witnesses', () => {
     const outcomes = await gatherCosignatures(vault, { force: true, only: [w.name] });
     expect(outcomes[0]).toMatchObject({ status: 'cosigned', size });
     expect(getWitness(vault.db, w.name)!.cosignedSize).toBe(size);
+  });
+
+  it('dates records by their witnesses in verify, show, evidence and check-evidence', async () => {
+    const c = capture(dir);
+    const [result] = await verifyCommand([join(dir, 'docs', 'a.txt')], vaultOpts(), c.ctx);
+    expect(result).toMatchObject({ status: 'sealed' });
+    const rec = (
+      result as {
+        records: Array<{ checkpointSize: number; provenNoLaterThan: string; witnesses: string[] }>;
+      }
+    ).records[0]!;
+    // a.txt is in the first checkpoint (size 2), which every witness cosigned.
+    expect(rec.checkpointSize).toBe(2);
+    expect(rec.witnesses).toHaveLength(3);
+    expect(Date.parse(rec.provenNoLaterThan)).toBeLessThanOrEqual(Date.now());
+    expect(c.out.join('\n')).toMatch(
+      /SEALED .*proven to exist no later than \d{4}-.*, by witnesses w\d/,
+    );
+
+    const out = join(dir, 'bundle');
+    await evidenceCommand(
+      [],
+      { ...vaultOpts(), out, file: [join(dir, 'docs', 'a.txt')] },
+      capture(dir).ctx,
+    );
+    const checked = await checkEvidenceCommand(out, [], {}, capture(dir).ctx);
+    expect(checked.ok).toBe(true);
+    expect(checked.checkpoint.quorum).toMatchObject({ required: 2, valid: 3, met: true });
+    expect(checked.provenNoLaterThan).toBe(
+      Math.min(...checked.checkpoint.cosignatures.map((x) => x.timestamp)),
+    );
+
+    // Pinned: the vault's policy verifies it; a policy of other witnesses does not.
+    const policyFile = join(dir, 'policy.txt');
+    const p = capture(dir);
+    writeFileSync(policyFile, await witnessesPolicyCommand(vaultOpts(), p.ctx));
+    expect((await checkEvidenceCommand(out, [], { policy: policyFile }, capture(dir).ctx)).ok).toBe(
+      true,
+    );
+    const other = `witness other.example/w ${'ab'.repeat(32)}\nwitness other2.example/w ${'cd'.repeat(32)}\ngroup g 1 other.example/w other2.example/w\nquorum g\n`;
+    writeFileSync(policyFile, other);
+    const refused = await checkEvidenceCommand(out, [], { policy: policyFile }, capture(dir).ctx);
+    expect(refused.ok).toBe(false);
+    expect(refused.checkpoint.quorum.met).toBe(false);
   });
 
   it('raises and keeps an alarm when a witness holds a history the vault never wrote', async () => {
