@@ -100,11 +100,6 @@ Give the printed verifier key and the URL to the vault's operator (tamga witness
     .description(
       "the vault's witnesses: who cosigns its checkpoints, the quorum, and where each stands",
     )
-    .addOption(vaultOption())
-    .option('--json', 'the status as JSON')
-    .action(async (o: { vault?: string; json?: boolean }) => {
-      await witnessesListCommand(o, ctx);
-    })
     .addHelpText(
       'after',
       `
@@ -139,8 +134,8 @@ history raises an ALARM, kept with its evidence (tamga witnesses alarms).`,
       await witnessesQuorumCommand(k, o, ctx);
     });
   witnesses
-    .command('list')
-    .description('each witness and where it stands (the same as `tamga witnesses`)')
+    .command('list', { isDefault: true })
+    .description('each witness and where it stands (what `tamga witnesses` alone shows)')
     .addOption(vaultOption())
     .option('--json', 'the status as JSON')
     .action(async (o: { vault?: string; json?: boolean }) => {
