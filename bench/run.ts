@@ -7,6 +7,7 @@
  */
 import { defaultAppendBench, runAppendBench } from './append.js';
 import { defaultLogBench, runLogBench } from './log.js';
+import { defaultMirrorBench, quickMirrorBench, runMirrorBench } from './mirror.js';
 import { defaultSealBench, QUICK_FOLDER, runSealBench } from './seal.js';
 import { runVerifyBench } from './verify.js';
 import { defaultWitnessBench, quickWitnessBench, runWitnessBench } from './witness.js';
@@ -37,6 +38,8 @@ const benches: Record<string, (flags: Flags) => void | Promise<void>> = {
     runVerifyBench(quick ? QUICK_FOLDER : undefined, profile, runs),
   witness: ({ quick, profile }) =>
     runWitnessBench({ ...(quick ? quickWitnessBench : defaultWitnessBench), profile }),
+  mirror: ({ quick, runs }) =>
+    runMirrorBench({ ...(quick ? quickMirrorBench : defaultMirrorBench), rounds: runs }),
 };
 
 const args = process.argv.slice(2);

@@ -4,6 +4,7 @@
  * command line and turns Tamga's own errors into one clear line and an exit code, never a
  * stack trace.
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { TamgaError } from '../log/errors.js';
 import { installNodeCrypto } from '../platform/node-crypto.js';
@@ -14,7 +15,15 @@ import { runDemo } from './demo.js';
 import { checkEvidenceCommand, evidenceCommand } from './evidence.js';
 import { fsckCommand } from './fsck.js';
 import { initCommand } from './init.js';
+import {
+  mirrorPullCommand,
+  mirrorRevokeCommand,
+  mirrorToken,
+  mirrorTokenCommand,
+  mirrorTokensCommand,
+} from './mirror.js';
 import { getCommand, lsCommand, showCommand } from './records.js';
+import { restoreCommand } from './restore.js';
 import { sealCommand } from './seal.js';
 import { verifyCommand } from './verify.js';
 import { addWitnessCommands } from './witness-commands.js';
@@ -244,11 +253,102 @@ Design and formats: docs/design.md`,
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8080)
     .option('--log', 'log each request')
-    .action(async (o: { vault?: string; host: string; port: number; log?: boolean }) => {
-      await serveCommand(
-        { vault: vaultDir(ctx, o), host: o.host, port: o.port, log: o.log ?? false },
-        ctx,
-      );
+    .option(
+      '--mirror <dir>',
+      'serve this mirror directory (read-only) instead of the vault: its public log, and its private data to --token',
+    )
+    .option(
+      '--token <token>',
+      'with --mirror: the one token its private routes accept (default: $TAMGA_MIRROR_TOKEN; none: they are off)',
+    )
+    .action(
+      async (o: {
+        vault?: string;
+        host: string;
+        port: number;
+        log?: boolean;
+        mirror?: string;
+        token?: string;
+      }) => {
+        const token = o.mirror === undefined ? undefined : mirrorToken(o.token, ctx);
+        await serveCommand(
+          {
+            vault: vaultDir(ctx, o),
+            host: o.host,
+            port: o.port,
+            log: o.log ?? false,
+            ...(o.mirror === undefined ? {} : { mirror: resolve(ctx.cwd, o.mirror) }),
+            ...(token === undefined ? {} : { token }),
+          },
+          ctx,
+        );
+      },
+    );
+
+  // --- mirrors and restore (docs/mirror.md) ---
+  const mirror = program
+    .command('mirror')
+    .description('partners hold verified, encrypted copies of the vault: tokens, and pulling');
+  mirror
+    .command('token')
+    .description('issue a token a mirror shows to fetch the encrypted private data; printed once')
+    .addOption(vaultOption())
+    .option('--label <label>', 'a name for the mirror, to list and revoke it by')
+    .action(async (o: { vault?: string; label?: string }) => {
+      await mirrorTokenCommand(o, ctx);
+    });
+  mirror
+    .command('tokens')
+    .description(
+      'list the mirror tokens issued: id, label, when, revoked or not (never the tokens)',
+    )
+    .addOption(vaultOption())
+    .option('--json', 'one JSON object per line')
+    .action(async (o: { vault?: string; json?: boolean }) => {
+      await mirrorTokensCommand(o, ctx);
+    });
+  mirror
+    .command('revoke')
+    .argument('<which>', 'the token id, or its label')
+    .description('revoke a mirror token, at once')
+    .addOption(vaultOption())
+    .action(async (which: string, o: { vault?: string }) => {
+      await mirrorRevokeCommand(which, o, ctx);
+    });
+  mirror
+    .command('pull')
+    .argument('<url>', 'the vault or served mirror, e.g. https://vault.union.example/')
+    .description(
+      'fetch the log and the encrypted private data into a mirror directory, verified (signature, root, consistency, cosignatures); resumes where it stopped; refuses and keeps a fork',
+    )
+    .option('--into <dir>', 'the mirror directory (default: $TAMGA_MIRROR, else ./tamga-mirror)')
+    .option('--token <token>', 'the mirror token (default: $TAMGA_MIRROR_TOKEN)')
+    .option(
+      '--vkey <vkey>',
+      "on the first pull, the log's verifier key to pin (default: the server's)",
+    )
+    .option('--accept-policy', 'adopt the witness policy the log now publishes')
+    .option('--concurrency <n>', 'files fetched at once', positiveInteger, 8)
+    .option('--json', 'the report as JSON')
+    .action(async (url: string, o) => {
+      await mirrorPullCommand(url, o, ctx);
+    });
+  program
+    .command('restore')
+    .description(
+      'rebuild a vault from a mirror (directory or URL) with the key file and passphrase: records, checkpoints, witnesses and files, each checked against the log',
+    )
+    .requiredOption(
+      '--from <url|dir>',
+      'a mirror directory, or the URL of a vault or served mirror',
+    )
+    .addOption(vaultOption())
+    .option('--key <file>', "the vault's key file (default: the copy the mirror holds)")
+    .option('--token <token>', 'for a URL: the mirror token (default: $TAMGA_MIRROR_TOKEN)')
+    .option('--concurrency <n>', 'files fetched and decrypted at once', positiveInteger, 4)
+    .option('--json', 'the report as JSON')
+    .action(async (o) => {
+      await restoreCommand(o, ctx);
     });
 
   addWitnessCommands(program, ctx, setExit, vaultOption);

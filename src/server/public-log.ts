@@ -29,7 +29,8 @@ import { formatTilePath, parseTilePath, TILE_WIDTH, type Tile } from '../log/til
 import { listenOn } from '../platform/listen.js';
 import type { Vault } from '../vault/vault.js';
 import { ServerError } from './errors.js';
-import { PublicLogReader } from './log-reader.js';
+import { PublicLogReader, type PublishedCheckpoint, type TileLookup } from './log-reader.js';
+import { isPrivatePath, type PrivateRoutes } from './private-routes.js';
 
 /** Where request logs go: a stream of JSON lines, such as `process.stdout`. */
 export interface LogDestination {
@@ -44,6 +45,24 @@ export interface PublicLogServerOptions {
    * addresses kept. Nothing private is ever logged: the server holds nothing private to log.
    */
   readonly log?: boolean | { readonly stream: LogDestination };
+  /**
+   * Answers the paths under /private/ (a mirror's encrypted private data, behind a token; see
+   * private-routes.ts). Without it they are 404, like any other path.
+   */
+  readonly privateRoutes?: PrivateRoutes;
+}
+
+/** The reads a log server makes: the latest checkpoint and tiles of its tree. */
+export interface LogReads {
+  checkpoint(): PublishedCheckpoint | null;
+  tile(tile: Tile): TileLookup;
+}
+
+/** A log to serve: its name, its key and its reads (a vault's, or a mirror's). */
+export interface ServedLog {
+  readonly origin: string;
+  readonly verifierKey: string;
+  readonly reader: LogReads;
 }
 
 /** The longest request URL answered; the longest tile path is under 60 characters. */
@@ -116,11 +135,27 @@ export function buildPublicLogServer(
   vault: Vault,
   options: PublicLogServerOptions = {},
 ): FastifyInstance {
-  const reader = new PublicLogReader(vault.db);
-  const landing = landingText(vault.info.origin, vault.info.logVerifierKey);
-  const log = options.log ?? false;
+  return buildLogServer(
+    {
+      origin: vault.info.origin,
+      verifierKey: vault.info.logVerifierKey,
+      reader: new PublicLogReader(vault.db),
+    },
+    options,
+  );
+}
+
+/** Returns the server of `log`, as `buildPublicLogServer` does for a vault. */
+export function buildLogServer(
+  log: ServedLog,
+  options: PublicLogServerOptions = {},
+): FastifyInstance {
+  const reader = log.reader;
+  const landing = landingText(log.origin, log.verifierKey);
+  const privateRoutes = options.privateRoutes;
+  const logging = options.log ?? false;
   const app = Fastify({
-    logger: log === false ? false : log === true ? true : { stream: log.stream },
+    logger: logging === false ? false : logging === true ? true : { stream: logging.stream },
     // Requests have no body; anything bigger than a few headers is not ours to read.
     bodyLimit: 1024,
     requestTimeout: 30_000,
@@ -165,7 +200,11 @@ export function buildPublicLogServer(
   app.route({
     method: ['GET', 'HEAD'],
     url: '*',
-    handler: async (request, reply) => send(reply, answer(request.raw.url ?? '/')),
+    handler: async (request, reply) => {
+      const url = request.raw.url ?? '/';
+      if (privateRoutes !== undefined && isPrivatePath(url)) return privateRoutes(request, reply);
+      return send(reply, answer(url));
+    },
   });
   // Reached only by GET and HEAD paths the wildcard does not route; answered the same way.
   app.setNotFoundHandler(async (request, reply) => send(reply, answer(request.raw.url ?? '/')));
@@ -180,7 +219,7 @@ export function buildPublicLogServer(
   return app;
 }
 
-function checkpoint(reader: PublicLogReader): Answer {
+function checkpoint(reader: LogReads): Answer {
   const latest = reader.checkpoint();
   if (latest === null) {
     return text(404, 'not found: the log is empty; no checkpoint has been signed yet');
@@ -188,7 +227,7 @@ function checkpoint(reader: PublicLogReader): Answer {
   return { status: 200, type: TEXT, cache: CACHE_CHECKPOINT, body: latest.note };
 }
 
-function tile(reader: PublicLogReader, path: string): Answer {
+function tile(reader: LogReads, path: string): Answer {
   let t: Tile;
   try {
     t = parseTilePath(path);
