@@ -118,3 +118,19 @@ export function printable(text: string): string {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }
+
+/** Parses a positive whole number option. Throws UsageError for anything else. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`expected a positive whole number, got "${value}"`);
+  return n;
+}
+
+/** Parses a port option, 0 to 65535 (0: any free port). Throws UsageError for anything else. */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`expected a port from 0 to 65535, got "${value}"`);
+  return n;
+}

@@ -10,7 +10,14 @@ import { TamgaError } from '../log/errors.js';
 import { installNodeCrypto } from '../platform/node-crypto.js';
 import { serveCommand } from '../server/serve.js';
 import { addCommand } from './add.js';
-import { type CommandContext, processContext, UsageError, vaultDir } from './context.js';
+import {
+  type CommandContext,
+  port,
+  positiveInteger,
+  processContext,
+  UsageError,
+  vaultDir,
+} from './context.js';
 import { runDemo } from './demo.js';
 import { checkEvidenceCommand, evidenceCommand } from './evidence.js';
 import { fsckCommand } from './fsck.js';
@@ -30,20 +37,6 @@ import { addWitnessCommands } from './witness-commands.js';
 
 /** Exit codes, as documented in `tamga --help`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new UsageError(`expected a positive whole number, got "${value}"`);
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`expected a port from 0 to 65535, got "${value}"`);
-  return n;
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -5,7 +5,7 @@
  */
 import type { Command, Option } from 'commander';
 import { witnessAddLog, witnessInit, witnessServe } from '../witness/commands.js';
-import { type CommandContext, UsageError } from './context.js';
+import { type CommandContext, port, UsageError } from './context.js';
 import {
   witnessesAddCommand,
   witnessesAlarmsCommand,
@@ -20,13 +20,6 @@ function count(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0)
     throw new UsageError(`expected a whole number of witnesses, got "${value}"`);
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`expected a port from 0 to 65535, got "${value}"`);
   return n;
 }
 
