@@ -10,6 +10,7 @@ import { defaultLogBench, runLogBench } from './log.js';
 import { defaultMirrorBench, quickMirrorBench, runMirrorBench } from './mirror.js';
 import { defaultSealBench, QUICK_FOLDER, runSealBench } from './seal.js';
 import { runVerifyBench } from './verify.js';
+import { defaultWebBench, quickWebBench, runWebBench } from './web.js';
 import { defaultWitnessBench, quickWitnessBench, runWitnessBench } from './witness.js';
 
 interface Flags {
@@ -40,6 +41,7 @@ const benches: Record<string, (flags: Flags) => void | Promise<void>> = {
     runWitnessBench({ ...(quick ? quickWitnessBench : defaultWitnessBench), profile }),
   mirror: ({ quick, runs }) =>
     runMirrorBench({ ...(quick ? quickMirrorBench : defaultMirrorBench), rounds: runs }),
+  web: ({ quick }) => runWebBench(quick ? quickWebBench : defaultWebBench),
 };
 
 const args = process.argv.slice(2);

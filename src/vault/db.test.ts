@@ -33,16 +33,39 @@ describe('openDatabase', () => {
   it('upgrades a version 1 database in place by adding the version 2 tables', () => {
     const db = openDatabase(file, { create: true });
     db.prepare("INSERT INTO meta (key, value) VALUES ('origin', 'kept')").run();
-    for (const t of ['alarms', 'cosignatures', 'mirror_tokens', 'witnesses'])
+    for (const t of [
+      'alarms',
+      'cosignatures',
+      'mirror_tokens',
+      'witnesses',
+      'sessions',
+      'users',
+      'activity',
+      'record_tags',
+    ])
       db.exec(`DROP TABLE ${t}`);
     db.pragma('user_version = 1');
     db.close();
     const upgraded = openDatabase(file, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(2);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM witnesses').get()).toEqual({ n: 0 });
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 0 });
     expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'origin'").get()).toEqual({
       value: 'kept',
     });
+    upgraded.close();
+  });
+
+  it('upgrades a version 2 database in place by adding the version 3 tables', () => {
+    const db = openDatabase(file, { create: true });
+    db.prepare("INSERT INTO witnesses (name, vkey, url, added) VALUES ('w', 'k', 'u', 't')").run();
+    for (const t of ['sessions', 'users', 'activity', 'record_tags']) db.exec(`DROP TABLE ${t}`);
+    db.pragma('user_version = 2');
+    db.close();
+    const upgraded = openDatabase(file);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM activity').get()).toEqual({ n: 0 });
+    expect(upgraded.prepare('SELECT name FROM witnesses').all()).toEqual([{ name: 'w' }]);
     upgraded.close();
   });
 
@@ -56,6 +79,7 @@ describe('openDatabase', () => {
       }[]
     ).map((t) => t.name);
     expect(tables).toEqual([
+      'activity',
       'alarms',
       'blobs',
       'checkpoints',
@@ -63,9 +87,12 @@ describe('openDatabase', () => {
       'meta',
       'mirror_tokens',
       'record_files',
+      'record_tags',
       'records',
       'sealed_paths',
+      'sessions',
       'tiles',
+      'users',
       'witnesses',
     ]);
     db.close();

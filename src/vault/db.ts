@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { VaultError } from './errors.js';
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE meta (
@@ -120,6 +120,56 @@ CREATE TABLE mirror_tokens (
 ) STRICT;
 `;
 
+/**
+ * Version 3 adds the web app's users, sessions and activity log, and an index of document tags.
+ * New tables only: version 1 and 2 vaults are upgraded in place, in one transaction, when opened.
+ */
+const SCHEMA_V3 = `
+-- People who sign in to the web app. The password is kept only as an scrypt hash, with its
+-- salt and parameters: scrypt$<logN>$<r>$<p>$<base64 salt>$<base64 hash>.
+CREATE TABLE users (
+  name       TEXT PRIMARY KEY,
+  role       TEXT NOT NULL,          -- admin, treasurer, auditor, viewer
+  password   TEXT NOT NULL,
+  created    TEXT NOT NULL,
+  disabled   TEXT,                   -- when disabled; null while active
+  last_login TEXT
+) STRICT;
+
+-- Signed-in sessions; only the SHA-256 of a session id is kept, never the id itself.
+CREATE TABLE sessions (
+  hash      BLOB PRIMARY KEY,
+  user      TEXT NOT NULL REFERENCES users(name),
+  created   TEXT NOT NULL,           -- a session ends a fixed time after it began ...
+  last_seen TEXT NOT NULL            -- ... or once idle too long
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user);
+
+-- Who did what in the web app, and when; each entry is sealed into the log as an activity
+-- record (record_id), in batches.
+CREATE TABLE activity (
+  id        INTEGER PRIMARY KEY,
+  time      TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  details   TEXT NOT NULL,
+  record_id TEXT
+) STRICT;
+CREATE INDEX activity_unsealed ON activity(id) WHERE record_id IS NULL;
+
+-- The tags of document records, to filter by tag without reading every record. Derived from
+-- records (meta tagIndexSize says how far), brought up to date by whoever searches.
+CREATE TABLE record_tags (
+  tag        TEXT NOT NULL,
+  record_idx INTEGER NOT NULL,
+  PRIMARY KEY (tag, record_idx)
+) STRICT, WITHOUT ROWID;
+
+-- The web app lists records newest first, a page at a time, of a kind or within dates.
+CREATE INDEX IF NOT EXISTS records_kind_idx ON records(kind, idx);
+CREATE INDEX IF NOT EXISTS records_created ON records(created);
+`;
+
 /** An open vault database. */
 export type VaultDatabase = Database.Database;
 
@@ -161,10 +211,11 @@ export function openDatabase(
       db.exec('BEGIN');
       db.exec(SCHEMA);
       db.exec(SCHEMA_V2);
+      db.exec(SCHEMA_V3);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       db.exec('COMMIT');
-    } else if (version === 1) {
-      upgradeFromVersion1(file);
+    } else if (version === 1 || version === 2) {
+      upgradeInPlace(file);
     } else if (version !== SCHEMA_VERSION) {
       throw new VaultError(
         'vault.version',
@@ -185,16 +236,31 @@ export function openDatabase(
   }
 }
 
-/** Adds the version 2 tables to a version 1 vault, in one transaction, on its own connection. */
-function upgradeFromVersion1(file: string): void {
+/**
+ * Adds the tables of the versions after a version 1 or 2 vault's, in one transaction, on its own
+ * connection.
+ */
+function upgradeInPlace(file: string): void {
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
     db.transaction(() => {
+      // A foreign database that happens to carry the version number is not touched.
+      const tables = db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'records')",
+        )
+        .get() as { n: number };
+      if (tables.n !== 2) {
+        throw new VaultError('vault.version', `${file} is not a Tamga vault database`);
+      }
       // Another process may have upgraded it meanwhile.
-      if ((db.pragma('user_version', { simple: true }) as number) !== 1) return;
-      db.exec(SCHEMA_V2);
-      db.pragma('user_version = 2');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 1) db.exec(SCHEMA_V2);
+      if (version === 1 || version === 2) {
+        db.exec(SCHEMA_V3);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
     }).immediate();
   } finally {
     db.close();

@@ -335,14 +335,14 @@ describe('vaults that cannot be used', () => {
     for (const cmd of [['ls'], ['fsck'], ['seal', root]]) {
       const r = await tamga([...cmd, '--vault', vaultDir]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/the vault database is of version 99; this Tamga reads version 2/);
+      expect(r.stderr).toMatch(/the vault database is of version 99; this Tamga reads version 3/);
     }
     // Untouched: still version 99.
     expect(withDatabase(vaultDir, (db) => db.pragma('user_version', { simple: true }))).toBe(99);
     const p = cli(['ls', '--vault', vaultDir]);
     expect(p.status).toBe(1);
     expect(hasStackTrace(p.stderr)).toBe(false);
-    withDatabase(vaultDir, (db) => db.pragma('user_version = 2'));
+    withDatabase(vaultDir, (db) => db.pragma('user_version = 3'));
     vault = await Vault.open(vaultDir);
   });
 

@@ -1,0 +1,177 @@
+/**
+ * The web app's one error type, and how every error becomes a JSON `ApiError` with the right
+ * status: a stable key the browser translates, and English text that says what is wrong and
+ * what to do. Never a stack trace, never the request echoed, never a secret.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { FormatError, LimitError, TamgaError, VerificationError } from '../../log/errors.js';
+import { KeyFileError } from '../../vault/age/errors.js';
+import { KeyError, VaultError } from '../../vault/errors.js';
+import type { ApiError } from './api.js';
+
+/** An error the app answers with `status` and `{ key, message, params }`. */
+export class AppError extends TamgaError {
+  constructor(
+    readonly status: number,
+    key: string,
+    message: string,
+    readonly params: Readonly<Record<string, string | number>> = {},
+    options?: ErrorOptions,
+  ) {
+    super(key, message, options);
+  }
+}
+
+/** The status of each VaultError code the routes let through; others are 400. */
+const VAULT_STATUS: Readonly<Record<string, number>> = {
+  'user.exists': 409,
+  'user.missing': 404,
+  'user.last-admin': 409,
+  'witness.exists': 409,
+  'vault.exists': 409,
+  'upload.missing': 404,
+  'upload.busy': 409,
+  'upload.offset': 409,
+  'upload.incomplete': 409,
+  'upload.too-large': 413,
+  'upload.overflow': 413,
+  'upload.too-many': 503,
+  'record.missing': 404,
+  'disk.full': 507,
+};
+
+/** Maps any thrown value to a status and an ApiError body. */
+export function toApiError(error: unknown): { status: number; body: ApiError } {
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      body: {
+        key: error.code,
+        message: error.message,
+        ...(Object.keys(error.params).length ? { params: { ...error.params } } : {}),
+      },
+    };
+  }
+  if (error instanceof z.ZodError) {
+    const issues = error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') : 'the request'}: ${i.message}`)
+      .join('; ');
+    return {
+      status: 400,
+      body: { key: 'request.invalid', message: `the request is not valid: ${issues}` },
+    };
+  }
+  if (error instanceof KeyError || error instanceof KeyFileError) {
+    return {
+      status: 403,
+      body: {
+        key: 'vault.passphrase',
+        message: 'the passphrase does not open the vault; check it and try again',
+      },
+    };
+  }
+  if (error instanceof VaultError) {
+    if (error.code === 'disk.full' || error.code.startsWith('vault.')) {
+      const status = VAULT_STATUS[error.code] ?? 500;
+      return { status, body: { key: error.code, message: error.message } };
+    }
+    return {
+      status: VAULT_STATUS[error.code] ?? 400,
+      body: { key: error.code, message: error.message },
+    };
+  }
+  if (error instanceof VerificationError) {
+    if (error.code === 'evidence.does-not-verify') {
+      return {
+        status: 409,
+        body: {
+          key: 'evidence.not-witnessed',
+          message:
+            'no checkpoint that includes these records is cosigned by the witnesses the policy needs yet, so the bundle would not verify; try again once they have cosigned (see the dashboard)',
+        },
+      };
+    }
+    return { status: 500, body: { key: error.code, message: error.message } };
+  }
+  if (error instanceof FormatError || error instanceof LimitError) {
+    return { status: 400, body: { key: error.code, message: error.message } };
+  }
+  if (error instanceof TamgaError && error.name === 'MirrorError') {
+    const status = error.code === 'mirror.token-unknown' ? 404 : 400;
+    return { status, body: { key: error.code, message: error.message } };
+  }
+  const fe = error as Partial<FastifyError>;
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: fastifyClientError(fe.statusCode, fe.code) };
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return {
+      status: 507,
+      body: {
+        key: 'disk.full',
+        message: 'the vault disk is full; free some space, then try again',
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: {
+      key: 'server.error',
+      message: 'the server failed to answer; try again, and tell the administrator if it persists',
+    },
+  };
+}
+
+function fastifyClientError(status: number, code: string | undefined): ApiError {
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { key: 'request.too-large', message: 'the request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        key: 'request.media-type',
+        message: 'send JSON (content-type: application/json), or bytes for an upload',
+      };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { key: 'request.json', message: 'the request body is not valid JSON' };
+    default:
+      return { key: 'request.refused', message: `the request was refused (HTTP ${status})` };
+  }
+}
+
+/** Sends `error` as JSON; logs only what is the server's fault, without the request body. */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toApiError(error);
+  if (status >= 500) {
+    request.log.error(
+      { code: (error as TamgaError).code, message: (error as Error)?.message },
+      'request failed',
+    );
+  }
+  if (status === 429 && body.params?.retryAfter !== undefined) {
+    reply.header('retry-after', String(body.params.retryAfter));
+  }
+  void reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .send(JSON.stringify(body));
+}
+
+/** 401: not signed in. */
+export const notSignedIn = () =>
+  new AppError(401, 'auth.required', 'sign in first; your session may have ended');
+
+/** 403: the role lacks the permission. */
+export const forbidden = (permission: string) =>
+  new AppError(403, 'auth.forbidden', `your role may not do this (it needs ${permission})`, {
+    permission,
+  });
+
+/** 404. */
+export const notFound = (what: string) =>
+  new AppError(404, 'not-found', `${what} was not found`, { what });

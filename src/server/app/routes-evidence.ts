@@ -1,0 +1,160 @@
+/**
+ * Evidence bundles as one download: a ZIP holding `evidence.json` (docs/evidence-bundle.md),
+ * the disclosed files under `files/<sha256>` when asked for, the offline verifier
+ * (`verifier.html`) and a short README. Made like `tamga evidence`: the earliest checkpoint that
+ * holds every chosen record and meets the witness quorum, else the latest.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { assembleEvidence, formatEvidence } from '../../evidence/index.js';
+import { openCheckpoint } from '../../log/checkpoint.js';
+import { inclusionProofSync } from '../../log/proof.js';
+import { SyncTileHashReader } from '../../log/tiles.js';
+import { noteActivity } from '../../vault/activity.js';
+import { decryptStream } from '../../vault/age/index.js';
+import { blobPath } from '../../vault/layout.js';
+import { latestCheckpoint, tileReader } from '../../vault/log-store.js';
+import type { StoredRecord } from '../../vault/query.js';
+import { earliestWitnessedCheckpoint, witnessPolicy } from '../../vault/witnesses.js';
+import { evidenceRequest, ROUTES } from './api.js';
+import { AppError } from './errors.js';
+import { defineRoute, type RouteEnv } from './http.js';
+import { contentDisposition, findRecord } from './routes-records.js';
+import { type ZipEntry, zipStream } from './zip.js';
+
+const README = `Tamga evidence bundle
+=====================
+
+evidence.json   the disclosed records, with their salts, inclusion proofs, the cosigned
+                checkpoint, and the keys and witness policy to check them with
+files/          the disclosed files, named by their SHA-256 (when included)
+verifier.html   the offline verifier: open it in a browser (no network needed), then drop
+                evidence.json and the files on it
+
+With the tamga command:  tamga check-evidence evidence.json files/*
+
+A record that verifies existed no later than the earliest witness cosignature on the
+checkpoint: that is the time the verdict states.
+
+Свидетельство Tamga: откройте verifier.html в браузере (без сети) и перетащите в него
+evidence.json и файлы.
+Tamga далили: verifier.html файлын браузерде ачып (тармаксыз), evidence.json жана
+файлдарды ага сүйрөп таштаңыз.
+`;
+
+/** The evidence route needs where the offline verifier is. */
+export interface EvidenceEnv extends RouteEnv {
+  /** The built offline verifier (web/dist/verifier.html); null when not built. */
+  readonly verifierFile: string | null;
+}
+
+/** Registers POST /api/evidence. */
+export function evidenceRoutes(app: FastifyInstance, env: EvidenceEnv): void {
+  defineRoute(app, env, {
+    method: 'POST',
+    url: ROUTES.evidence,
+    access: 'evidence',
+    body: evidenceRequest,
+    bodyLimit: 256 * 1024,
+    handler: async ({ body, reply, session }) => {
+      const { vault, keys } = env.host.requireReady();
+      const chosen = new Map<number, StoredRecord>();
+      for (const id of body.records) {
+        const s = findRecord(vault, id);
+        chosen.set(s.index, s);
+      }
+      const records = [...chosen.values()].sort((a, b) => a.index - b.index);
+      const lastIndex = records[records.length - 1]!.index;
+      const cp = earliestWitnessedCheckpoint(vault.db, lastIndex) ?? latestCheckpoint(vault.db);
+      if (cp === null || cp.size <= lastIndex) {
+        throw new AppError(
+          409,
+          'evidence.no-checkpoint',
+          'no signed checkpoint includes these records yet; try again in a moment',
+        );
+      }
+      const { checkpoint } = openCheckpoint(cp.note, vault.logVerifier());
+      const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db));
+      const files = new Map<string, { sha256: string; size: number }>();
+      if (body.withFiles) {
+        for (const s of records) for (const f of s.record.files) files.set(f.sha256, f);
+      }
+      const bundle = assembleEvidence({
+        created: `${env.now().toISOString().slice(0, 19)}Z`,
+        generator: 'tamga 0.1.0',
+        log: { origin: vault.info.origin, verifierKey: vault.info.logVerifierKey },
+        witnesses: witnessPolicy(vault.db),
+        checkpoint: cp.note,
+        records: records.map((s) => ({
+          record: s.record,
+          salt: s.salt,
+          index: s.index,
+          proof: inclusionProofSync(s.index, checkpoint.size, hashes),
+        })),
+        files: [...files.keys()].map((sha256) => ({ sha256, path: `files/${sha256}` })),
+      });
+      const json = Buffer.from(formatEvidence(bundle), 'utf8');
+      const verifier =
+        env.verifierFile === null ? null : await readFile(env.verifierFile).catch(() => null);
+      const modified = env.now();
+      const entries: ZipEntry[] = [
+        { name: 'evidence.json', size: json.length, data: json, modified },
+        {
+          name: 'README.txt',
+          size: Buffer.byteLength(README),
+          data: Buffer.from(README),
+          modified,
+        },
+        ...(verifier === null
+          ? []
+          : [{ name: 'verifier.html', size: verifier.length, data: verifier, modified }]),
+        ...[...files.values()].map(
+          (f): ZipEntry => ({
+            name: `files/${f.sha256}`,
+            size: f.size,
+            modified,
+            data: () => decryptedChecked(blobPath(vault.layout, f.sha256), keys.ageIdentity, f),
+          }),
+        ),
+      ];
+      noteActivity(
+        vault.db,
+        {
+          actor: session!.user.name,
+          action: 'evidence.export',
+          details: `${records.length} records${body.withFiles ? ` with ${files.size} files` : ''}: ${records
+            .slice(0, 50)
+            .map((s) => s.record.id)
+            .join(' ')}`,
+        },
+        env.now(),
+      );
+      const name = `evidence-${vault.info.origin.replace(/[^A-Za-z0-9.-]+/g, '_')}-${checkpoint.size}.zip`;
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', contentDisposition(false, name))
+        .header('cache-control', 'private, no-store')
+        .send(Readable.from(zipStream(entries)));
+    },
+  });
+}
+
+/** Yields a blob's plaintext; throws at the end when it does not hash to `sha256`. */
+async function* decryptedChecked(
+  path: string,
+  identity: string,
+  file: { sha256: string },
+): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  const plain = createReadStream(path).pipe(decryptStream([identity]));
+  for await (const chunk of plain as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (hash.digest('hex') !== file.sha256) {
+    throw new Error(`the stored file ${file.sha256} does not match its record; run tamga fsck`);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * First run: the organisation's name, the log's origin, the first administrator and the vault
+ * passphrase, which protects the keys and cannot be recovered.
+ */
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { API_LIMITS } from '../../../src/server/app/api.js';
+import { api } from '../api.js';
+import { useSession } from '../session.js';
+import { ErrorMessage } from '../ui.js';
+
+/** A problem with the form found before sending it: an i18n key of `app`, and parameters. */
+export type FormProblem = { key: string; params?: Record<string, string | number> } | null;
+
+/** Checks a new password and its repeat; null when they will do. */
+export function passwordProblem(password: string, repeat: string, min: number): FormProblem {
+  if (password.length < min) return { key: 'form.tooShort', params: { min } };
+  if (password !== repeat) return { key: 'form.noMatch' };
+  return null;
+}
+
+export function Setup() {
+  const { t } = useTranslation('app');
+  const { update } = useSession();
+  const [organisation, setOrganisation] = useState('');
+  const [origin, setOrigin] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [password2, setPassword2] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [passphrase2, setPassphrase2] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [problem, setProblem] = useState<FormProblem>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const p =
+      passwordProblem(password, password2, API_LIMITS.minPassword) ??
+      passwordProblem(passphrase, passphrase2, API_LIMITS.minPassphrase);
+    setProblem(p);
+    if (p !== null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      update(
+        await api.setup({
+          organisation: organisation.trim(),
+          origin: origin.trim(),
+          admin: { name: name.trim(), password },
+          passphrase,
+        }),
+      );
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="panel" onSubmit={(e) => void submit(e)} data-testid="setup">
+      <h2>{t('setup.title')}</h2>
+      <p>{t('setup.intro')}</p>
+      <fieldset>
+        <legend>{t('setup.organisationPart')}</legend>
+        <label>
+          {t('setup.organisation')}
+          <input
+            type="text"
+            name="organisation"
+            required
+            maxLength={API_LIMITS.maxOrganisation}
+            value={organisation}
+            onChange={(e) => setOrganisation(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t('setup.origin')}
+          <input
+            type="text"
+            name="origin"
+            required
+            maxLength={API_LIMITS.maxOrigin}
+            placeholder={t('setup.originExample')}
+            value={origin}
+            spellCheck={false}
+            onChange={(e) => setOrigin(e.currentTarget.value)}
+          />
+          <small>{t('setup.originHelp')}</small>
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>{t('setup.adminPart')}</legend>
+        <label>
+          {t('form.userName')}
+          <input
+            type="text"
+            name="name"
+            autoComplete="username"
+            required
+            maxLength={API_LIMITS.maxUserName}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t('form.newPassword', { min: API_LIMITS.minPassword })}
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t('form.repeatPassword')}
+          <input
+            type="password"
+            name="password2"
+            autoComplete="new-password"
+            required
+            value={password2}
+            onChange={(e) => setPassword2(e.currentTarget.value)}
+          />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>{t('setup.passphrasePart')}</legend>
+        <p className="banner warn">{t('setup.passphraseWarning')}</p>
+        <label>
+          {t('setup.passphrase', { min: API_LIMITS.minPassphrase })}
+          <input
+            type="password"
+            name="passphrase"
+            autoComplete="off"
+            required
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t('setup.passphraseRepeat')}
+          <input
+            type="password"
+            name="passphrase2"
+            autoComplete="off"
+            required
+            value={passphrase2}
+            onChange={(e) => setPassphrase2(e.currentTarget.value)}
+          />
+        </label>
+      </fieldset>
+      {problem !== null && (
+        <p className="banner bad" role="alert">
+          {t(problem.key, problem.params ?? {})}
+        </p>
+      )}
+      <ErrorMessage error={error} />
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? t('setup.creating') : t('setup.create')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,170 @@
+/** Small pieces every screen uses: error messages, loading, times, sizes, pages of a list. */
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatBytes, formatIsoTime, formatNumber, formatUnixTime } from '../i18n/format.js';
+import { useLang } from '../shared/use-lang.js';
+import { ApiFailure } from './api.js';
+import { useSession } from './session.js';
+
+/** Returns the sentence that says what went wrong and what to do, in the page's language. */
+export function useErrorText(): (error: unknown) => string {
+  const { t } = useTranslation('errors');
+  return useCallback(
+    (error: unknown) => {
+      if (error instanceof ApiFailure) {
+        const fallback = t('unknown', { message: error.message, status: error.status });
+        return t(error.key, { ...error.params, defaultValue: fallback });
+      }
+      return t('unexpected', { message: error instanceof Error ? error.message : String(error) });
+    },
+    [t],
+  );
+}
+
+/** An error, said plainly; nothing when `error` is null. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  const text = useErrorText();
+  const { refresh } = useSession();
+  const signedOut = error instanceof ApiFailure && error.status === 401;
+  useEffect(() => {
+    // The session ended: asking for the state again shows the sign-in page.
+    if (signedOut) void refresh().catch(() => {});
+  }, [signedOut, refresh]);
+  if (error === null || error === undefined) return null;
+  return (
+    <p className="banner bad error" role="alert" data-testid="error">
+      {text(error)}
+    </p>
+  );
+}
+
+export function Loading() {
+  const { t } = useTranslation('app');
+  return (
+    <p className="loading" aria-busy="true">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+/** An RFC 3339 time, in the page's language, in UTC. */
+export function Time({ iso }: { iso: string | null }) {
+  const lang = useLang();
+  const { t } = useTranslation('app');
+  if (iso === null) return <>{t('common.never')}</>;
+  return <time dateTime={iso}>{formatIsoTime(iso, lang)}</time>;
+}
+
+/** A POSIX time in seconds, in the page's language, in UTC. */
+export function UnixTime({ seconds }: { seconds: number | null }) {
+  const lang = useLang();
+  const { t } = useTranslation('app');
+  if (seconds === null) return <>{t('common.never')}</>;
+  return (
+    <time dateTime={new Date(seconds * 1000).toISOString()}>{formatUnixTime(seconds, lang)}</time>
+  );
+}
+
+export function Bytes({ n }: { n: number }) {
+  return <>{formatBytes(n, useLang())}</>;
+}
+
+export function Num({ n }: { n: number }) {
+  return <>{formatNumber(n, useLang())}</>;
+}
+
+/** The state of a request a screen makes when it opens, with a way to make it again. */
+export interface Loaded<T> {
+  readonly data: T | null;
+  readonly error: unknown;
+  readonly loading: boolean;
+  readonly reload: () => void;
+}
+
+/** Runs `load` now and whenever `deps` change, keeping only the latest answer. */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const latest = useRef(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `deps` are the caller's.
+  useEffect(() => {
+    const n = ++latest.current;
+    setLoading(true);
+    load().then(
+      (d) => {
+        if (n !== latest.current) return;
+        setData(d);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (n !== latest.current) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+  }, [...deps, tick]);
+  return { data, error, loading, reload: () => setTick((x) => x + 1) };
+}
+
+/** Previous and next page of a list of `total` items, `limit` at a time from `offset`. */
+export function Pager({
+  total,
+  offset,
+  limit,
+  onPage,
+}: {
+  total: number;
+  offset: number;
+  limit: number;
+  onPage: (offset: number) => void;
+}) {
+  const { t } = useTranslation('app');
+  const lang = useLang();
+  if (total <= limit && offset === 0) return null;
+  return (
+    <nav className="pager" aria-label={t('common.pages')}>
+      <button
+        type="button"
+        disabled={offset === 0}
+        onClick={() => onPage(Math.max(0, offset - limit))}
+      >
+        {t('common.previous')}
+      </button>
+      <span>
+        {t('common.range', {
+          from: formatNumber(Math.min(total, offset + 1), lang),
+          to: formatNumber(Math.min(total, offset + limit), lang),
+          total: formatNumber(total, lang),
+        })}
+      </span>
+      <button
+        type="button"
+        disabled={offset + limit >= total}
+        onClick={() => onPage(offset + limit)}
+      >
+        {t('common.next')}
+      </button>
+    </nav>
+  );
+}
+
+/** A titled block of a screen. */
+export function Panel({
+  title,
+  children,
+  testId,
+}: {
+  title: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <section className="panel" data-testid={testId}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}

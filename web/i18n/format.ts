@@ -1,0 +1,72 @@
+/**
+ * Numbers, sizes and times written the way each language writes them, with Intl. Times are
+ * shown in UTC and say so: a court file compares times across countries, and the witnesses'
+ * timestamps are UTC seconds.
+ */
+import type { Lang } from './languages.js';
+
+const numberFormats = new Map<Lang, Intl.NumberFormat>();
+
+/** Returns `n` with the language's digit grouping, e.g. `12 345` in Russian. */
+export function formatNumber(n: number, lang: Lang): string {
+  let f = numberFormats.get(lang);
+  if (f === undefined) {
+    f = new Intl.NumberFormat(lang);
+    numberFormats.set(lang, f);
+  }
+  return f.format(n);
+}
+
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/** Returns a size in bytes in the largest unit under 1024 of it, e.g. `1,5 МБ`. */
+export function formatBytes(bytes: number, lang: Lang): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return new Intl.NumberFormat(lang, {
+    style: 'unit',
+    unit: BYTE_UNITS[unit],
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}
+
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  // 24-hour everywhere: 12:00:00 UTC, never 12:00:00 PM, which a reader may misread.
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+  timeZoneName: 'short',
+};
+
+/** Returns a POSIX time in seconds as a date and time in UTC, e.g. `5 March 2025, 12:00:00 UTC`. */
+export function formatUnixTime(seconds: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, DATE_TIME).format(new Date(seconds * 1000));
+}
+
+/**
+ * Returns an RFC 3339 time (or a full date) as a date and time in UTC; a date alone stays a
+ * date. Text that is not a time is returned as it is.
+ */
+export function formatIsoTime(iso: string, lang: Lang): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) {
+    return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
+  }
+  return new Intl.DateTimeFormat(lang, DATE_TIME).format(ms);
+}
+
+/** Returns names joined as the language lists them, e.g. `A, B и C`. */
+export function formatList(items: readonly string[], lang: Lang): string {
+  return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);
+}
