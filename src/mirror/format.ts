@@ -9,6 +9,7 @@
  *   GET /private/v1/records/<N>[.p/<W>]       age file to the vault: the records of entry tile N
  *   GET /private/v1/blobs[?after=C][&limit=N] JSON BlobPage: opaque names and stored sizes
  *   GET /private/v1/blob/<name>               one encrypted file, byte for byte as stored
+ *   GET /private/v1/pack?after=C&skip=K&limit=N    several encrypted files in one answer (pack.ts)
  *
  * A record bundle decrypts to one JSON line per record of the entry tile, in log order
  * (RecordLine). Nothing here names a file's plaintext hash: blobs are named by an HMAC of it.
@@ -29,8 +30,10 @@ export const PRIVATE_PREFIX = '/private/v1';
 export const MIRROR_LIMITS = {
   /** Checkpoints per page; a note with 100 signatures is under 16 KiB. */
   maxCheckpointsPerPage: 256,
-  /** Blob names per page. */
+  /** Blob names per page; a pack's skip and limit add up to at most this. */
   maxBlobsPerPage: 1000,
+  /** The files of one pack, in bytes, headers aside. */
+  maxPackBytes: 64 << 20,
   /** A JSON document of the API (info, a page), in bytes. */
   maxDocument: 8 << 20,
   /** A signed note, in bytes. */
@@ -93,6 +96,11 @@ export interface CheckpointPage {
 export interface BlobEntry {
   readonly name: string;
   readonly size: number;
+}
+
+/** An encrypted file a store serves, and where it lies on disk. */
+export interface BlobFile extends BlobEntry {
+  readonly path: string;
 }
 
 /** GET /private/v1/blobs: one page of the encrypted files. */

@@ -9,7 +9,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { type EntryTile, formatTilePath, TILE_WIDTH, type Tile } from '../log/tiles.js';
 import { MirrorError } from './errors.js';
 import {
@@ -23,6 +23,7 @@ import {
   PRIVATE_PREFIX,
   parseDocument,
 } from './format.js';
+import { packLength } from './pack.js';
 import type { MirrorSource } from './source.js';
 import { limitStream } from './streams.js';
 
@@ -60,6 +61,8 @@ export class HttpSource implements MirrorSource {
   private readonly token: string | undefined;
   private readonly idleTimeoutMs: number;
   private readonly attempts: number;
+  /** False once the server answered that it serves no packs. */
+  private packs = true;
 
   /** Throws MirrorError for a URL that is not http(s) or carries a query or credentials. */
   constructor(url: string, options: HttpSourceOptions = {}) {
@@ -296,7 +299,31 @@ export class HttpSource implements MirrorSource {
         `${this.where} sends the encrypted file ${name} with ${declared} bytes, but listed it with ${size}`,
       );
     }
-    return res.pipe(limitStream(size, `the encrypted file ${name}`));
+    // pipeline, not pipe: a connection that breaks must fail the stream, not leave it hanging.
+    return pipeline(res, limitStream(size, `the encrypted file ${name}`), () => {});
+  }
+
+  async openPack(after: string | null, skip: number, limit: number): Promise<Readable | null> {
+    if (!this.packs) return null;
+    const q = `${after === null ? '' : `after=${encodeURIComponent(after)}&`}skip=${skip}&limit=${limit}`;
+    const path = `${PRIVATE_PREFIX.slice(1)}/pack?${q}`;
+    let res: IncomingMessage;
+    try {
+      res = await this.open(path, true);
+    } catch (e) {
+      // A server older than packs knows no such path: its files are fetched one by one.
+      if (e instanceof HttpStatusError && e.status === 404) {
+        this.packs = false;
+        return null;
+      }
+      throw e;
+    }
+    const max = packLength(Array.from({ length: limit }, () => 0)) + MIRROR_LIMITS.maxPackBytes;
+    if (Number(res.headers['content-length'] ?? 0) > max) {
+      res.destroy();
+      throw tooLarge(this.where, path, max);
+    }
+    return res;
   }
 
   async close(): Promise<void> {

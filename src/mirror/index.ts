@@ -4,7 +4,9 @@
  * - tokens: the bearer tokens a vault issues to its mirrors (only their hashes are kept)
  * - vault-store, mirror-dir: a vault's and a mirror's private data behind one PrivateStore
  * - http-source, mirror-dir: where pulls and restores read from (MirrorSource)
- * - pull: `pullMirror`, verified and resumable, refusing forks and keeping them as evidence
+ * - pack, pack-stream: many small encrypted files in one answer (format; served from disk)
+ * - pull: `pullMirror`, verified and resumable, refusing forks and keeping them as evidence;
+ *   blob-writer puts the files it receives in place, each flushed before it takes its name
  * - restore: `restoreVault`, a vault rebuilt and checked from a mirror and the vault's key file
  */
 export { blobName } from './blob-names.js';

@@ -31,6 +31,7 @@ import type { PublishedCheckpoint, TileLookup } from '../server/log-reader.js';
 import { MirrorError } from './errors.js';
 import {
   BLOB_NAME,
+  type BlobFile,
   type BlobPage,
   type CheckpointEntry,
   type CheckpointPage,
@@ -294,6 +295,14 @@ export class MirrorDirectory implements PrivateStore {
       }
     }
     return { blobs: out, next: null };
+  }
+
+  async blobFiles(after: string | null, skip: number, limit: number): Promise<BlobFile[] | null> {
+    const page = await this.blobs(after, skip + limit);
+    if (page === null) return null;
+    return page.blobs
+      .slice(skip)
+      .map((b) => ({ ...b, path: join(this.layout.dir, blobFile(b.name)) }));
   }
 
   async blob(name: string): Promise<{ path: string; size: number } | null> {

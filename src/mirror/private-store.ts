@@ -4,7 +4,7 @@
  * restored from, exactly as the vault it copies.
  */
 import type { EntryTile } from '../log/tiles.js';
-import type { BlobPage, CheckpointPage, MirrorInfo } from './format.js';
+import type { BlobFile, BlobPage, CheckpointPage, MirrorInfo } from './format.js';
 
 /** The private data of a log, as the routes under /private/v1 serve it. */
 export interface PrivateStore {
@@ -25,6 +25,11 @@ export interface PrivateStore {
   recordBundle(tile: EntryTile): Promise<Uint8Array | null>;
   /** A page of encrypted files after the opaque cursor `after`; null for a cursor not its own. */
   blobs(after: string | null, limit: number): Promise<BlobPage | null>;
+  /**
+   * The files `blobs(after, skip + limit)` lists, without the first `skip`, with their paths; null
+   * for a cursor not its own. What a pack holds.
+   */
+  blobFiles(after: string | null, skip: number, limit: number): Promise<BlobFile[] | null>;
   /** The file of the blob named `name`, and its size, or null when there is none. */
   blob(name: string): Promise<{ path: string; size: number } | null>;
 }

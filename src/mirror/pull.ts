@@ -14,8 +14,9 @@
  * 3. The new entries are fetched and the tree is rebuilt from them on top of the mirror's own
  *    tree; its root must be the offered root, and every checkpoint of the history in between must
  *    have the root the rebuilt tree has at its size (else: a fork, kept likewise).
- * 4. Record bundles, key file, secrets and encrypted files are fetched. The mirror cannot read
- *    them; it checks sizes and that each is an age file. Restore checks them against the log.
+ * 4. Record bundles, key file, secrets and encrypted files are fetched (runs of small files as
+ *    packs). The mirror cannot read them; it checks sizes and that
+ *    each is an age file. Restore checks them against the log.
  * 5. Commit: staged files are renamed into place, the history appended, and `checkpoint`
  *    written last. A pull stopped anywhere before that leaves the mirror as it was, with what it
  *    fetched kept in staging/ and private/blobs/ for the next run, which fetches only the rest.
@@ -23,11 +24,9 @@
  * Cosignatures are checked against the pinned policy: present ones must verify, and whether the
  * quorum is met is reported, but data is not refused for missing cosignatures.
  */
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { type OpenedCheckpoint, openCheckpoint } from '../log/checkpoint.js';
 import {
   type CosignatureVerifier,
@@ -60,6 +59,7 @@ import {
   tilesForSize,
 } from '../log/tiles.js';
 import { syncDirectories, syncDirectory } from '../vault/vault.js';
+import { BlobWriter, type IncomingBlob, TEMPORARY } from './blob-writer.js';
 import { ForkError, type ForkEvidence, MirrorError } from './errors.js';
 import { appendDurable, LocalTiles, writeDurable } from './files.js';
 import { keepFork } from './fork.js';
@@ -81,6 +81,7 @@ import {
   recordBundleFile,
   tileFile,
 } from './mirror-dir.js';
+import { PackReader } from './pack.js';
 import type { MirrorSource } from './source.js';
 
 /** How far a pull has got, for a progress bar. */
@@ -141,6 +142,31 @@ const HISTORY_REFRESH = 64;
 /** Entry bundles and record bundles fetched at once. */
 const BUNDLE_WINDOW = 8;
 
+/** Files up to this size are fetched in packs; larger ones one by one, each on a connection. */
+const PACK_FILE_MAX = 4 << 20;
+
+/** The files of a pack asked for, in bytes: small enough that the connections share the work. */
+const PACK_TARGET = 8 << 20;
+
+/** The files to fetch, as jobs, and what the mirror holds already. */
+interface BlobListing {
+  readonly jobs: BlobJob[];
+  readonly held: number;
+  readonly missing: number;
+  readonly totalBytes: number;
+}
+
+/** What a worker fetching files does next: one file, or a run of files of a page as a pack. */
+type BlobJob =
+  | { readonly kind: 'file'; readonly blob: BlobEntry }
+  | {
+      readonly kind: 'pack';
+      /** The cursor of the page, its index of the first file, and the files. */
+      readonly after: string | null;
+      readonly skip: number;
+      readonly blobs: readonly BlobEntry[];
+    };
+
 /**
  * Pulls the log at `opts.source` into the mirror `opts.into`; resolves to what was done. Throws
  * ForkError (the evidence kept under forks/) when the log forked, MirrorError when the server's
@@ -167,7 +193,6 @@ class Pull {
   private witnesses: CosignatureVerifier[] = [];
   private policy!: MirrorPolicy;
   private info!: MirrorInfo;
-  private readonly made = new Set<string>();
 
   constructor(
     private readonly opts: PullOptions,
@@ -255,7 +280,7 @@ class Pull {
     await this.fetchRecordBundles(m, n);
     await writeDurable(join(layout.staging, 'private', 'keys.age'), await source.keyFile());
     await writeDurable(join(layout.staging, 'private', 'secrets.age'), await source.secrets());
-    const files = await this.fetchBlobs();
+    const files = await this.fetchBlobs(await this.listBlobs());
 
     // 5. Commit.
     const changed = await this.commit(m, n, history, latestEntry.note);
@@ -563,9 +588,11 @@ class Pull {
         if (history.has(builder.size) || builder.size === n)
           roots.set(builder.size, builder.root());
       }
-      for (const { tile: t, data: d } of writer.flush()) {
-        await writeDurable(join(this.layout.staging, tileFile(t)), d);
-      }
+      await Promise.all(
+        Array.from(writer.flush(), ({ tile: t, data: d }) =>
+          writeDurable(join(this.layout.staging, tileFile(t)), d),
+        ),
+      );
       this.opts.onProgress?.({ phase: 'log', done: ++done, total: entryTiles.length });
     }
     if (builder.size !== n) {
@@ -641,7 +668,8 @@ class Pull {
   private async fetchRecordBundles(m: number, n: number): Promise<void> {
     const tiles = [...changedTiles(m, n)].filter((t): t is EntryTile => t.level === 'entries');
     let done = 0;
-    this.opts.onProgress?.({ phase: 'records', done, total: tiles.length });
+    const report = () => this.opts.onProgress?.({ phase: 'records', done, total: tiles.length });
+    report();
     for await (const { tile, data } of this.bundles(
       tiles,
       async (t) => {
@@ -653,101 +681,203 @@ class Pull {
       { any: false },
     )) {
       checkAgeFile(data, `the staged record bundle ${recordBundleFile(tile)}`);
-      this.opts.onProgress?.({ phase: 'records', done: ++done, total: tiles.length });
+      done++;
+      report();
     }
   }
 
-  /** Fetches the encrypted files the mirror lacks, several at once, straight into place. */
-  private async fetchBlobs(): Promise<{ fetched: number; bytes: number; held: number }> {
-    const missing: BlobEntry[] = [];
+  /**
+   * Lists the server's encrypted files and plans their fetching: those the mirror holds (by
+   * size) are counted, runs of small missing ones of a page become packs, the others single jobs.
+   */
+  private async listBlobs(): Promise<BlobListing> {
+    const { layout, source } = this;
+    const onDisk = await blobsOnDisk(layout);
+    const packs = source.openPack !== undefined;
+    const jobs: BlobJob[] = [];
     let held = 0;
+    let missing = 0;
+    let totalBytes = 0;
     let after: string | null = null;
     const seen = new Set<string>();
     do {
-      const page = await this.source.blobs(after);
-      for (const b of page.blobs) {
-        if (seen.has(b.name)) continue;
+      const page = await source.blobs(after);
+      const pageAfter = after;
+      // A run of missing small files, consecutive in the page: one pack.
+      let run: BlobEntry[] = [];
+      let runSkip = 0;
+      let runBytes = 0;
+      const endRun = () => {
+        if (run.length === 1) jobs.push({ kind: 'file', blob: run[0]! });
+        else if (run.length > 1)
+          jobs.push({ kind: 'pack', after: pageAfter, skip: runSkip, blobs: run });
+        run = [];
+        runBytes = 0;
+      };
+      for (let i = 0; i < page.blobs.length; i++) {
+        const b = page.blobs[i]!;
+        if (seen.has(b.name)) {
+          endRun();
+          continue;
+        }
         seen.add(b.name);
-        const s = await stat(join(this.layout.dir, blobFile(b.name))).catch(() => null);
-        if (s !== null && s.size === b.size) held++;
-        else missing.push(b);
+        if (onDisk.has(b.name)) {
+          const s = await stat(join(layout.dir, blobFile(b.name))).catch(() => null);
+          if (s !== null && s.size === b.size) {
+            held++;
+            endRun();
+            continue;
+          }
+        }
+        missing++;
+        totalBytes += b.size;
+        if (!packs || b.size > PACK_FILE_MAX) {
+          endRun();
+          jobs.push({ kind: 'file', blob: b });
+          continue;
+        }
+        if (run.length > 0 && runBytes + b.size > PACK_TARGET) endRun();
+        if (run.length === 0) runSkip = i;
+        run.push(b);
+        runBytes += b.size;
       }
+      endRun();
       if (page.next !== null && page.next === after) {
-        throw new MirrorError(
-          'mirror.bad-document',
-          `${this.source.where} pages its files in a loop`,
-        );
+        throw new MirrorError('mirror.bad-document', `${source.where} pages its files in a loop`);
       }
       after = page.next;
     } while (after !== null);
 
-    const totalBytes = missing.reduce((a, b) => a + b.size, 0);
+    return { jobs, held, missing, totalBytes };
+  }
+
+  /**
+   * Fetches the encrypted files the mirror lacks, several requests at once, into place: runs of
+   * small files as packs, larger files one by one. Each is flushed to disk before it takes its
+   * name, and the folders before this resolves (BlobWriter), so a later pull may trust the files
+   * it finds. A source without packs is read one file at a time.
+   */
+  private async fetchBlobs(listed: BlobListing): Promise<{
+    fetched: number;
+    bytes: number;
+    held: number;
+  }> {
+    const { layout, source } = this;
+    const { jobs, held, missing, totalBytes } = listed;
     let bytes = 0;
     let fetched = 0;
-    const dirs = new Set<string>();
-    await mkdir(this.layout.tmp, { recursive: true });
     const progress = () =>
-      this.opts.onProgress?.({
-        phase: 'files',
-        done: fetched,
-        total: missing.length,
-        bytes,
-        totalBytes,
-      });
+      this.opts.onProgress?.({ phase: 'files', done: fetched, total: missing, bytes, totalBytes });
+    const onBytes = (n: number) => {
+      bytes += n;
+    };
+    const onFile = () => {
+      fetched++;
+      progress();
+    };
     progress();
+    const writer = new BlobWriter(layout, source.where);
+    let failure: unknown = null;
     let next = 0;
     const worker = async () => {
-      while (next < missing.length) {
-        const b = missing[next++]!;
-        const dst = join(this.layout.dir, blobFile(b.name));
-        await this.fetchBlob(b, dst, (n) => {
-          bytes += n;
-        });
-        dirs.add(dirname(dst));
-        fetched++;
-        progress();
+      while (next < jobs.length && failure === null) {
+        const job = jobs[next++]!;
+        try {
+          if (job.kind === 'file') {
+            await this.fetchBlob(job.blob, writer, onBytes);
+            onFile();
+          } else {
+            // What a pack did not hold (the server stopped at its bound, or lists otherwise
+            // now) is fetched one by one.
+            for (const blob of await this.fetchPack(job, writer, onBytes, onFile)) {
+              jobs.push({ kind: 'file', blob });
+            }
+          }
+        } catch (e) {
+          failure ??= e;
+        }
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(this.opts.concurrency ?? 8, 64)) }, worker),
-    );
-    await syncDirectories(dirs);
+    const connections = Math.max(1, Math.min(this.opts.concurrency ?? 8, 64));
+    await Promise.all(Array.from({ length: connections }, worker));
+    // Nothing runs on once this returns: the files begun are in place, or dropped.
+    await writer.settle();
+    if (failure !== null) throw failure;
+    await writer.finish();
     return { fetched, bytes: totalBytes, held };
   }
 
-  private async fetchBlob(b: BlobEntry, dst: string, onBytes: (n: number) => void): Promise<void> {
-    const tmp = join(this.layout.tmp, `${b.name}.${randomBytes(4).toString('hex')}`);
+  /** Fetches one encrypted file into place. */
+  private async fetchBlob(
+    b: BlobEntry,
+    writer: BlobWriter,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
+    await writer.room();
+    const stream = await this.source.openBlob(b.name, b.size);
+    const file = writer.begin(b);
     try {
-      const stream = await this.source.openBlob(b.name, b.size);
-      let head: Buffer | null = null;
-      stream.on('data', (chunk: Buffer) => {
-        if (head === null) head = chunk.subarray(0, AGE_MAGIC.length);
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        file.write(chunk);
         onBytes(chunk.length);
-      });
-      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
-      await pipeline(stream, out);
-      if (head === null || !Buffer.from(AGE_MAGIC).equals(head)) {
-        throw new MirrorError(
-          'mirror.not-age',
-          `the encrypted file ${b.name} of ${this.source.where} is not an age file; refused`,
-        );
       }
-      const handle = await open(tmp, 'r');
-      try {
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      // One of 256 folders: made once a pull, not once a file.
-      if (!this.made.has(dirname(dst))) {
-        await mkdir(dirname(dst), { recursive: true });
-        this.made.add(dirname(dst));
-      }
-      await rename(tmp, dst);
+      file.end();
     } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
+      file.abort();
+      stream.destroy();
+      throw broken(this.source.where, e);
     }
+  }
+
+  /**
+   * Fetches a pack into place; resolves to the files of the job it did not hold, which the
+   * caller fetches one by one.
+   */
+  private async fetchPack(
+    job: Extract<BlobJob, { kind: 'pack' }>,
+    writer: BlobWriter,
+    onBytes: (n: number) => void,
+    onFile: () => void,
+  ): Promise<readonly BlobEntry[]> {
+    const stream = await this.source.openPack!(job.after, job.skip, job.blobs.length);
+    if (stream === null) return job.blobs;
+    const reader = new PackReader(
+      { maxFiles: job.blobs.length, maxBytes: job.blobs.reduce((a, b) => a + b.size, 0) },
+      this.source.where,
+    );
+    let i = 0;
+    let file: IncomingBlob | null = null;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        for (const ev of reader.push(chunk)) {
+          if (ev.type === 'file') {
+            const want = job.blobs[i]!;
+            if (ev.name !== want.name || ev.size !== want.size) {
+              // The server lists its files otherwise than when this pull listed them (a
+              // served mirror that is being pulled into, say): the rest one by one.
+              stream.destroy();
+              return job.blobs.slice(i);
+            }
+            await writer.room();
+            file = writer.begin(want);
+          } else if (ev.type === 'data') {
+            file!.write(ev.bytes);
+            onBytes(ev.bytes.length);
+          } else if (ev.type === 'file-end') {
+            file!.end();
+            file = null;
+            i++;
+            onFile();
+          }
+        }
+      }
+      reader.close();
+    } catch (e) {
+      file?.abort();
+      stream.destroy();
+      throw broken(this.source.where, e);
+    }
+    return job.blobs.slice(i);
   }
 
   /** Moves staged files into place, appends the history, then writes `checkpoint`. */
@@ -926,6 +1056,32 @@ async function removeSuperseded(layout: MirrorLayout, m: number, n: number): Pro
     await unlink(join(layout.dir, path)).catch(() => {});
     if (t.level === 'entries') await unlink(join(layout.dir, recordBundleFile(t))).catch(() => {});
   }
+}
+
+/**
+ * The names of the encrypted files in the mirror's private/blobs/, whatever their sizes. Removes
+ * the temporary files an interrupted pull left there (the caller holds the lock).
+ */
+async function blobsOnDisk(layout: MirrorLayout): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const d of await readdir(layout.blobs).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{2}$/.test(d)) continue;
+    for (const f of await readdir(join(layout.blobs, d)).catch(() => [] as string[])) {
+      if (f.endsWith('.age')) out.add(f.slice(0, -'.age'.length));
+      else if (f.includes(TEMPORARY)) await rm(join(layout.blobs, d, f), { force: true });
+    }
+  }
+  return out;
+}
+
+/** A failure while a file arrived, as a MirrorError that says the pull resumes. */
+function broken(where: string, e: unknown): unknown {
+  if (e instanceof MirrorError) return e;
+  return new MirrorError(
+    'mirror.unreachable',
+    `the connection to ${where} broke while sending files (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run the command again: it resumes`,
+    { cause: e },
+  );
 }
 
 /** Lists the files under `dir`, relative to it; none when it does not exist. */

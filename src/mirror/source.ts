@@ -25,5 +25,11 @@ export interface MirrorSource {
   blobs(after: string | null): Promise<BlobPage>;
   /** The encrypted file `name`; the stream fails unless it is exactly `size` bytes. */
   openBlob(name: string, size: number): Promise<Readable>;
+  /**
+   * The pack (pack.ts) of the files of the page after `after`, from its `skip`th, at most `limit`
+   * of them; null when the source serves no packs (a server older than them). Optional: a source
+   * without it is read one file at a time.
+   */
+  openPack?(after: string | null, skip: number, limit: number): Promise<Readable | null>;
   close(): Promise<void>;
 }

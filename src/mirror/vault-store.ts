@@ -16,6 +16,7 @@ import type { Vault } from '../vault/vault.js';
 import { listWitnesses, witnessPolicy } from '../vault/witnesses.js';
 import { blobName, parseBlobNameKey } from './blob-names.js';
 import {
+  type BlobFile,
   type BlobPage,
   type CheckpointPage,
   MIRROR_FORMAT,
@@ -114,8 +115,10 @@ class VaultPrivateStore implements PrivateStore {
       const paths = new Map<string, RecordLine['paths'][number][]>();
       for (const p of db
         .prepare(
+          // ORDER BY +path, not path: sorting the few rows found is cheaper than walking the
+          // whole table in the order of its path index (there is no index on record_id).
           `SELECT path, size, mtime_ms, sha256, record_id FROM sealed_paths
-           WHERE record_id IN (SELECT id FROM records WHERE idx >= ? AND idx < ?) ORDER BY path`,
+           WHERE record_id IN (SELECT id FROM records WHERE idx >= ? AND idx < ?) ORDER BY +path`,
         )
         .iterate(first, first + tile.width) as Iterable<{
         path: string;
@@ -144,19 +147,29 @@ class VaultPrivateStore implements PrivateStore {
     ]);
   }
 
-  async blobs(after: string | null, limit: number): Promise<BlobPage | null> {
+  /** Rows of the blobs table after the cursor `after`, or null for a cursor not ours. */
+  private blobRows(
+    after: string | null,
+    skip: number,
+    limit: number,
+  ): Array<{ id: number; sha256: string; stored_size: number }> | null {
     // The cursor is the blobs table's rowid: stable, as blobs are never deleted.
     if (after !== null && !/^[0-9]{1,15}$/.test(after)) return null;
-    const key = this.nameKey();
-    const rows = this.vault.db
+    return this.vault.db
       .prepare(
-        'SELECT rowid AS id, sha256, stored_size FROM blobs WHERE rowid > ? ORDER BY rowid LIMIT ?',
+        'SELECT rowid AS id, sha256, stored_size FROM blobs WHERE rowid > ? ORDER BY rowid LIMIT ? OFFSET ?',
       )
-      .all(after === null ? 0 : Number(after), limit) as Array<{
+      .all(after === null ? 0 : Number(after), limit, skip) as Array<{
       id: number;
       sha256: string;
       stored_size: number;
     }>;
+  }
+
+  async blobs(after: string | null, limit: number): Promise<BlobPage | null> {
+    const rows = this.blobRows(after, 0, limit);
+    if (rows === null) return null;
+    const key = this.nameKey();
     const blobs = rows.map((r) => {
       const name = blobName(key, r.sha256);
       this.names.set(name, r.sha256);
@@ -166,6 +179,17 @@ class VaultPrivateStore implements PrivateStore {
       blobs,
       next: rows.length === limit ? String(rows[rows.length - 1]!.id) : null,
     };
+  }
+
+  async blobFiles(after: string | null, skip: number, limit: number): Promise<BlobFile[] | null> {
+    const rows = this.blobRows(after, skip, limit);
+    if (rows === null) return null;
+    const key = this.nameKey();
+    return rows.map((r) => ({
+      name: blobName(key, r.sha256),
+      size: r.stored_size,
+      path: blobPath(this.vault.layout, r.sha256),
+    }));
   }
 
   async blob(name: string): Promise<{ path: string; size: number } | null> {

@@ -5,14 +5,16 @@
  *
  * Every request is authorised first, whatever its path: without `Authorization: Bearer <token>`
  * matching a token the store accepts, the answer is 401 with a fixed body, so a client without a
- * token learns nothing, not even which paths exist. Bodies never echo the request. Pages are
- * bounded; encrypted files are streamed from disk as stored. Nothing here is cached by proxies.
+ * token learns nothing, not even which paths exist. Bodies never echo the request. Pages and packs
+ * are bounded; encrypted files are streamed from disk as stored. Nothing here is cached by proxies.
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FormatError, LimitError } from '../log/errors.js';
 import { type EntryTile, parseTilePath } from '../log/tiles.js';
 import { BLOB_NAME, MIRROR_LIMITS, PRIVATE_PREFIX } from '../mirror/format.js';
+import { packLength } from '../mirror/pack.js';
+import { packStream } from '../mirror/pack-stream.js';
 import type { PrivateStore } from '../mirror/private-store.js';
 
 /** Answers one request under /private/; the public server calls it for those paths. */
@@ -105,7 +107,7 @@ function notFound(reply: FastifyReply): FastifyReply {
   return text(
     reply,
     404,
-    `not found: the private routes are ${PRIVATE_PREFIX}/info, keys.age, secrets.age, checkpoints, records/<N>[.p/<W>], blobs and blob/<name>`,
+    `not found: the private routes are ${PRIVATE_PREFIX}/info, keys.age, secrets.age, checkpoints, records/<N>[.p/<W>], blobs, blob/<name> and pack`,
   );
 }
 
@@ -154,6 +156,8 @@ async function answer(
         return text(reply, 400, 'bad request: that cursor is not one this server gave');
       return json(reply, page);
     }
+    case 'pack':
+      return pack(store, query, request, reply);
   }
   if (route.startsWith('records/')) {
     let tile: EntryTile;
@@ -190,4 +194,48 @@ async function answer(
     return reply.send(createReadStream(found.path, { highWaterMark: 1 << 20 }));
   }
   return notFound(reply);
+}
+
+/**
+ * pack?after=C&skip=K&limit=N: the files `blobs?after=C&limit=K+N` lists, without the first K, as
+ * one pack (src/mirror/pack.ts); only as many of them, in order, as fit in maxPackBytes.
+ */
+async function pack(
+  store: PrivateStore,
+  query: URLSearchParams,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const max = MIRROR_LIMITS.maxBlobsPerPage;
+  const after = query.get('after');
+  const skip = query.has('skip') ? decimal(query.get('skip'), 0, max - 1) : 0;
+  const limit = query.has('limit') ? decimal(query.get('limit'), 1, max) : null;
+  if (
+    skip === null ||
+    limit === null ||
+    skip + limit > max ||
+    (after !== null && (after.length === 0 || after.length > 128))
+  ) {
+    return text(
+      reply,
+      400,
+      `bad request: after is the cursor of a page of blobs, skip and limit numbers that add up to at most ${max}, limit at least 1`,
+    );
+  }
+  const listed = await store.blobFiles(after, skip, limit);
+  if (listed === null)
+    return text(reply, 400, 'bad request: that cursor is not one this server gave');
+  let bytes = 0;
+  let n = 0;
+  while (n < listed.length && bytes + listed[n]!.size <= MIRROR_LIMITS.maxPackBytes) {
+    bytes += listed[n++]!.size;
+  }
+  const files = listed.slice(0, n);
+  reply
+    .code(200)
+    .headers(HEADERS)
+    .header('content-type', OCTETS)
+    .header('content-length', packLength(files.map((f) => f.size)));
+  if (request.method === 'HEAD') return reply.send();
+  return reply.send(packStream(files));
 }

@@ -102,11 +102,21 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves the vault in `dir` (opened read-only, as `tamga serve` does) with its private routes. */
-export async function serveVault(dir: string): Promise<Served> {
+/**
+ * Serves the vault in `dir` (opened read-only, as `tamga serve` does) with its private routes;
+ * without `packs`, as a server older than packs does (404 for pack).
+ */
+export async function serveVault(dir: string, opts: { packs?: boolean } = {}): Promise<Served> {
   const vault = await Vault.open(dir, { readonly: true });
+  const routes = privateRoutes(vaultPrivateStore(vault));
   const app = buildPublicLogServer(vault, {
-    privateRoutes: privateRoutes(vaultPrivateStore(vault)),
+    privateRoutes:
+      opts.packs === false
+        ? async (request, reply) =>
+            request.url.startsWith('/private/v1/pack')
+              ? reply.code(404).send('not found\n')
+              : routes(request, reply)
+        : routes,
   });
   const url = await listen(app, { host: '127.0.0.1', port: 0 });
   return {

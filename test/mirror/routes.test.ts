@@ -1,14 +1,22 @@
 /**
  * The private routes in-process (Fastify inject): every path answers 401 with a fixed body
  * without a valid token (missing, malformed, unknown, revoked), pages are bounded, record bundles
- * and files are served as the latest checkpoint holds them, and nothing any private route returns
+ * and files are served as the latest checkpoint holds them, packs are framed and bounded, and
+ * nothing any private route returns
  * holds a file's contents, name or plaintext SHA-256, a salt, or a record's JSON.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIRROR_LIMITS } from '../../src/mirror/format.js';
+import { HttpSource } from '../../src/mirror/http-source.js';
+import { PackReader, packLength } from '../../src/mirror/pack.js';
+import type { PrivateStore } from '../../src/mirror/private-store.js';
 import { revokeMirrorToken } from '../../src/mirror/tokens.js';
+import { vaultPrivateStore } from '../../src/mirror/vault-store.js';
+import { privateRoutes } from '../../src/server/private-routes.js';
+import { buildPublicLogServer, listen } from '../../src/server/public-log.js';
 import { blobPath } from '../../src/vault/layout.js';
 import { containsBytes } from '../server/fixtures.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
@@ -70,6 +78,8 @@ describe('private routes', () => {
     '/private/v1/blobs',
     '/private/v1/records/000.p/7',
     '/private/v1/blob/00',
+    '/private/v1/pack',
+    '/private/v1/pack?limit=2',
     '/private/v1/nothing-here',
     '/private',
     '/private/v2/info',
@@ -170,6 +180,107 @@ describe('private routes', () => {
     // A plaintext hash is not a name.
     expect((await get(`/private/v1/blob/${blobs[0]!.sha256}`)).statusCode).toBe(404);
     expect((await get('/private/v1/blob/../../keys.age')).statusCode).toBe(404);
+  });
+
+  it('serves packs: the files of a page, framed, in listing order, as stored', async () => {
+    const listing = (await get('/private/v1/blobs')).json() as {
+      blobs: Array<{ name: string; size: number }>;
+    };
+    expect(listing.blobs.length).toBeGreaterThan(5);
+    const unpack = (body: Uint8Array) => {
+      const reader = new PackReader({ maxFiles: 1000, maxBytes: 1 << 30 }, 'the test');
+      const files: Array<{ name: string; size: number; bytes: Buffer[] }> = [];
+      for (const ev of reader.push(body)) {
+        if (ev.type === 'file') files.push({ name: ev.name, size: ev.size, bytes: [] });
+        if (ev.type === 'data') files[files.length - 1]!.bytes.push(Buffer.from(ev.bytes));
+      }
+      reader.close();
+      return files.map((f) => ({ name: f.name, size: f.size, body: Buffer.concat(f.bytes) }));
+    };
+    const all = await get(`/private/v1/pack?limit=${listing.blobs.length}`);
+    expect(all.statusCode).toBe(200);
+    expect(all.headers['content-type']).toBe('application/octet-stream');
+    expect(all.headers['cache-control']).toBe('no-store');
+    expect(Number(all.headers['content-length'])).toBe(all.rawPayload.length);
+    expect(all.rawPayload.length).toBe(packLength(listing.blobs.map((b) => b.size)));
+    const files = unpack(all.rawPayload);
+    expect(files.map((f) => ({ name: f.name, size: f.size }))).toEqual(listing.blobs);
+    for (const f of files) {
+      expect(f.body.equals((await get(`/private/v1/blob/${f.name}`)).rawPayload)).toBe(true);
+    }
+    // skip and limit select within the page; after is the cursor of the page.
+    const some = unpack((await get('/private/v1/pack?skip=2&limit=3')).rawPayload);
+    expect(some.map((f) => f.name)).toEqual(listing.blobs.slice(2, 5).map((b) => b.name));
+    const first = (await get('/private/v1/blobs?limit=2')).json() as { next: string };
+    const after = unpack((await get(`/private/v1/pack?after=${first.next}&limit=2`)).rawPayload);
+    expect(after.map((f) => f.name)).toEqual(listing.blobs.slice(2, 4).map((b) => b.name));
+    const past = unpack((await get('/private/v1/pack?skip=999&limit=1')).rawPayload);
+    expect(past).toEqual([]);
+    for (const q of [
+      '',
+      'limit=0',
+      'limit=1001',
+      'skip=1000&limit=1',
+      'skip=990&limit=11',
+      'skip=-1&limit=1',
+      'skip=01&limit=1',
+      'limit=1.5',
+      'after=&limit=1',
+      'after=xyz&limit=1',
+      `after=${'9'.repeat(200)}&limit=1`,
+    ]) {
+      expect((await get(`/private/v1/pack?${q}`)).statusCode, q).toBe(400);
+    }
+  });
+
+  it('holds a pack to its bound in bytes, whole files only', async () => {
+    // Three files of 30 MiB (sparse): only two fit in the 64 MiB of a pack.
+    const big = Array.from({ length: 3 }, (_, i) => {
+      const path = join(root, `big-${i}.age`);
+      writeFileSync(path, 'age-encryption.org/v1\n');
+      truncateSync(path, 30 << 20);
+      return { name: String(i).repeat(64), size: 30 << 20, path };
+    });
+    const store = Object.assign(Object.create(vaultPrivateStore(v.vault)) as PrivateStore, {
+      blobFiles: async () => big,
+    });
+    const app = buildPublicLogServer(v.vault, { privateRoutes: privateRoutes(store) });
+    const r = await app.inject({
+      method: 'GET',
+      url: '/private/v1/pack?limit=3',
+      headers: { authorization: `Bearer ${tok}` },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(MIRROR_LIMITS.maxPackBytes).toBe(64 << 20);
+    expect(r.rawPayload.length).toBe(packLength([30 << 20, 30 << 20]));
+    const reader = new PackReader({ maxFiles: 3, maxBytes: 90 << 20 }, 'the test');
+    const names = [...reader.push(r.rawPayload)].flatMap((e) =>
+      e.type === 'file' ? [e.name] : [],
+    );
+    reader.close();
+    expect(names).toEqual(big.slice(0, 2).map((b) => b.name));
+    await app.close();
+  });
+
+  it('cuts a pack off when a file is not as listed', async () => {
+    const path = join(root, 'short.age');
+    writeFileSync(path, 'age-encryption.org/v1\nshort');
+    const store = Object.assign(Object.create(vaultPrivateStore(v.vault)) as PrivateStore, {
+      blobFiles: async () => [{ name: 'c'.repeat(64), size: 1000, path }],
+    });
+    const app = buildPublicLogServer(v.vault, { privateRoutes: privateRoutes(store) });
+    const url = await listen(app, { host: '127.0.0.1', port: 0 });
+    const http = new HttpSource(url, { token: tok });
+    const pack = await http.openPack(null, 0, 1);
+    const reader = new PackReader({ maxFiles: 1, maxBytes: 1000 }, 'the test');
+    await expect(
+      (async () => {
+        for await (const chunk of pack! as AsyncIterable<Buffer>) [...reader.push(chunk)];
+        reader.close();
+      })(),
+    ).rejects.toThrow();
+    await http.close();
+    await app.close();
   });
 
   it('serves record bundles the latest checkpoint holds, encrypted', async () => {
