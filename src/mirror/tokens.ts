@@ -5,7 +5,7 @@
  * the vault's database does not hand out tokens. Checks compare hashes in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { VaultDatabase } from '../vault/db.js';
+import { openDatabase, type VaultDatabase } from '../vault/db.js';
 import { MirrorError } from './errors.js';
 import { MIRROR_LIMITS } from './format.js';
 
@@ -21,6 +21,12 @@ export interface MirrorTokenEntry {
   readonly label: string;
   readonly created: string;
   readonly revoked: string | null;
+}
+
+/** A token as listed, with when its mirror last started a pull and the log's size then. */
+export interface MirrorTokenStatus extends MirrorTokenEntry {
+  readonly lastPull: string | null;
+  readonly lastPullSize: number | null;
 }
 
 /** Returns the SHA-256 of a token, the only form in which the vault keeps it. */
@@ -82,11 +88,34 @@ export function issueMirrorToken(
     .immediate();
 }
 
-/** Returns every token issued, revoked ones included, oldest first. */
-export function listMirrorTokens(db: VaultDatabase): MirrorTokenEntry[] {
+/** Returns every token issued, revoked ones included, oldest first, with its last pull. */
+export function listMirrorTokens(db: VaultDatabase): MirrorTokenStatus[] {
   return db
-    .prepare('SELECT id, label, created, revoked FROM mirror_tokens ORDER BY id')
-    .all() as MirrorTokenEntry[];
+    .prepare(
+      `SELECT t.id, t.label, t.created, t.revoked, p.time AS lastPull, p.size AS lastPullSize
+       FROM mirror_tokens t LEFT JOIN mirror_pulls p ON p.token_id = t.id ORDER BY t.id`,
+    )
+    .all() as MirrorTokenStatus[];
+}
+
+/**
+ * Notes that the mirror holding token `id` started a pull at `size`. Written on a connection of
+ * its own, so that a server holding the vault read-only can note it. Never throws: a note that
+ * cannot be written must not stop the pull.
+ */
+export function noteMirrorPull(file: string, id: number, size: number, now = new Date()): void {
+  try {
+    const db = openDatabase(file);
+    try {
+      db.prepare(
+        'INSERT INTO mirror_pulls (token_id, time, size) VALUES (?, ?, ?) ON CONFLICT(token_id) DO UPDATE SET time = excluded.time, size = excluded.size',
+      ).run(id, now.toISOString(), size);
+    } finally {
+      db.close();
+    }
+  } catch {
+    // The vault may be on a read-only disk; the pull goes on without the note.
+  }
 }
 
 /**
@@ -125,15 +154,21 @@ export function revokeMirrorToken(
  * call so a revocation takes effect at once. Every active hash is compared, in constant time.
  */
 export function vaultTokenChecker(db: VaultDatabase): (token: string) => boolean {
-  const active = db.prepare('SELECT hash FROM mirror_tokens WHERE revoked IS NULL');
+  const match = vaultTokenMatcher(db);
+  return (token) => match(token) !== null;
+}
+
+/** Like `vaultTokenChecker`, returning the id of the active token matched, or null. */
+export function vaultTokenMatcher(db: VaultDatabase): (token: string) => number | null {
+  const active = db.prepare('SELECT id, hash FROM mirror_tokens WHERE revoked IS NULL');
   return (token) => {
-    if (!TOKEN.test(token)) return false;
+    if (!TOKEN.test(token)) return null;
     const h = tokenHash(token);
-    let ok = false;
-    for (const row of active.all() as Array<{ hash: Uint8Array }>) {
-      if (row.hash.length === h.length && timingSafeEqual(row.hash, h)) ok = true;
+    let found: number | null = null;
+    for (const row of active.all() as Array<{ id: number; hash: Uint8Array }>) {
+      if (row.hash.length === h.length && timingSafeEqual(row.hash, h)) found = row.id;
     }
-    return ok;
+    return found;
   };
 }
 

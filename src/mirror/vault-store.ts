@@ -26,7 +26,7 @@ import {
   type VaultSecrets,
 } from './format.js';
 import type { PrivateStore } from './private-store.js';
-import { BLOB_NAME_KEY, vaultTokenChecker } from './tokens.js';
+import { BLOB_NAME_KEY, noteMirrorPull, vaultTokenMatcher } from './tokens.js';
 
 /** Returns the private store of `vault`. */
 export function vaultPrivateStore(vault: Vault): PrivateStore {
@@ -39,8 +39,15 @@ class VaultPrivateStore implements PrivateStore {
   private readonly names = new Map<string, string>();
   private namedUpTo = 0;
 
+  /** The token of the request being answered; requests are answered one at a time up to info. */
+  private authorised: number | null = null;
+
   constructor(private readonly vault: Vault) {
-    this.authorize = vaultTokenChecker(vault.db);
+    const match = vaultTokenMatcher(vault.db);
+    this.authorize = (token) => {
+      this.authorised = match(token);
+      return this.authorised !== null;
+    };
   }
 
   private meta(key: string): string | undefined {
@@ -56,6 +63,10 @@ class VaultPrivateStore implements PrivateStore {
 
   info(): MirrorInfo {
     const db = this.vault.db;
+    // Every pull starts here: note it, for the dashboard's "last pull" per mirror.
+    if (this.authorised !== null) {
+      noteMirrorPull(this.vault.layout.database, this.authorised, latestCheckpoint(db)?.size ?? 0);
+    }
     const policy = witnessPolicy(db);
     return {
       format: MIRROR_FORMAT,

@@ -165,6 +165,14 @@ CREATE TABLE record_tags (
   PRIMARY KEY (tag, record_idx)
 ) STRICT, WITHOUT ROWID;
 
+-- When each mirror token last started a pull (it asked for the vault's info), and the log's
+-- size then: what the dashboard shows per mirror.
+CREATE TABLE IF NOT EXISTS mirror_pulls (
+  token_id INTEGER PRIMARY KEY REFERENCES mirror_tokens(id),
+  time     TEXT NOT NULL,
+  size     INTEGER NOT NULL
+) STRICT;
+
 -- The web app lists records newest first, a page at a time, of a kind or within dates.
 CREATE INDEX IF NOT EXISTS records_kind_idx ON records(kind, idx);
 CREATE INDEX IF NOT EXISTS records_created ON records(created);

@@ -13,11 +13,12 @@ import { MIRROR_LIMITS } from '../../src/mirror/format.js';
 import { HttpSource } from '../../src/mirror/http-source.js';
 import { PackReader, packLength } from '../../src/mirror/pack.js';
 import type { PrivateStore } from '../../src/mirror/private-store.js';
-import { revokeMirrorToken } from '../../src/mirror/tokens.js';
+import { listMirrorTokens, revokeMirrorToken } from '../../src/mirror/tokens.js';
 import { vaultPrivateStore } from '../../src/mirror/vault-store.js';
 import { privateRoutes } from '../../src/server/private-routes.js';
 import { buildPublicLogServer, listen } from '../../src/server/public-log.js';
 import { blobPath } from '../../src/vault/layout.js';
+import { latestCheckpoint } from '../../src/vault/log-store.js';
 import { containsBytes } from '../server/fixtures.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
 import {
@@ -125,6 +126,10 @@ describe('private routes', () => {
     expect(keys.rawPayload.equals(readFileSync(v.vault.layout.keyFile))).toBe(true);
     const secrets = await get('/private/v1/secrets.age');
     expect(secrets.rawPayload.subarray(0, 22).toString()).toBe('age-encryption.org/v1\n');
+    // Asking for the info starts a pull: the vault notes when, and at what size, per token.
+    const [entry] = listMirrorTokens(v.vault.db).filter((t) => t.label === 'route-test');
+    expect(Date.parse(entry!.lastPull!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(entry!.lastPullSize).toBe(latestCheckpoint(v.vault.db)!.size);
   });
 
   it('pages checkpoints within bounds', async () => {

@@ -7,7 +7,7 @@ import { formatPolicy } from '../../evidence/policy.js';
 import {
   issueMirrorToken,
   listMirrorTokens,
-  type MirrorTokenEntry,
+  type MirrorTokenStatus,
   revokeMirrorToken,
 } from '../../mirror/tokens.js';
 import { listActivity, noteActivity } from '../../vault/activity.js';
@@ -62,8 +62,9 @@ function witnessList(vault: Vault): WitnessListResponse {
   };
 }
 
-function tokenView(t: MirrorTokenEntry) {
-  return { ...t, lastPull: null };
+function tokenView(t: MirrorTokenStatus) {
+  const { lastPullSize: _size, ...view } = t;
+  return view;
 }
 
 function tokenList(vault: Vault): MirrorTokenListResponse {
@@ -192,7 +193,7 @@ export function adminRoutes(app: FastifyInstance, env: AdminEnv & SessionEnv): v
       const { token, entry } = issueMirrorToken(vault.db, body.label, env.now());
       // The token itself is never noted, logged or kept: only its label.
       note(vault, session!.user.name, 'mirror.issue', entry.label);
-      return { token, entry: tokenView(entry) };
+      return { token, entry: tokenView({ ...entry, lastPull: null, lastPullSize: null }) };
     },
   });
 

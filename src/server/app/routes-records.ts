@@ -235,7 +235,7 @@ export function recordRoutes(app: FastifyInstance, env: RouteEnv): void {
         witnessed: witnessedSize(vault, k),
         quorum: k,
         witnesses: listWitnesses(vault.db).map(witnessView),
-        mirrors: listMirrorTokens(vault.db).map((t) => ({ ...t, lastPull: null })),
+        mirrors: listMirrorTokens(vault.db).map(({ lastPullSize: _size, ...t }) => t),
         notices: notices(vault, env.now()),
       };
     },
