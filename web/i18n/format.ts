@@ -30,7 +30,8 @@ export function formatBytes(bytes: number, lang: Lang): string {
   return new Intl.NumberFormat(lang, {
     style: 'unit',
     unit: BYTE_UNITS[unit],
-    unitDisplay: 'short',
+    // CLDR's short form of a plain byte count is "386 byte" in English: spell bytes out.
+    unitDisplay: unit === 0 ? 'long' : 'short',
     maximumFractionDigits: unit === 0 ? 0 : 1,
   }).format(value);
 }
