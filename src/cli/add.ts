@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { RECORD_KINDS } from '../records/bodies.js';
-import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { isRecordKind, parseRecordCanonical } from '../records/record.js';
+import { sealedEntry } from '../vault/entry.js';
 import { Vault } from '../vault/vault.js';
 import {
   type CommandContext,
@@ -89,17 +89,12 @@ export async function addCommand(
       }
     }
     const keys = await vault.unlock(await passphrase(ctx));
-    const salt = randomBytes(32);
     const result = vault.sequencer(keys).append([
-      {
-        id: record.id,
-        kind: record.kind,
-        created: record.created,
-        json: new TextDecoder().decode(canonical),
-        salt,
-        commitment: commitCanonical(canonical, salt),
-        files: record.files.map((f) => ({ sha256: f.sha256, name: f.name, size: f.size })),
-      },
+      sealedEntry(
+        record,
+        canonical,
+        record.files.map((f) => ({ sha256: f.sha256, name: f.name, size: f.size })),
+      ),
     ]);
     ctx.out(record.id);
     ctx.err(`Sealed ${record.kind} record ${record.id} as log entry ${result.firstIndex}.`);

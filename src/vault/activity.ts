@@ -5,10 +5,10 @@
  * transaction that appends its record.
  */
 import { randomBytes } from 'node:crypto';
-import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { parseRecordCanonical, type TamgaRecord } from '../records/record.js';
 import type { VaultDatabase } from './db.js';
+import { sealedEntry } from './entry.js';
 import type { SealedEntry } from './sequencer.js';
 
 /** An entry of the activity log. */
@@ -98,16 +98,7 @@ export function pendingActivity(
       refs: [],
     };
     const { canonical } = parseRecordCanonical(record);
-    const salt = randomBytes(32);
-    const entry: SealedEntry = {
-      id: record.id,
-      kind: record.kind,
-      created: record.created,
-      json: new TextDecoder().decode(canonical),
-      salt,
-      commitment: commitCanonical(canonical, salt),
-      files: [],
-    };
+    const entry = sealedEntry(record, canonical);
     return { entry, markSealed: () => void mark.run(record.id, r.id) };
   });
 }

@@ -85,6 +85,7 @@ describe('openDatabase', () => {
       'checkpoints',
       'cosignatures',
       'meta',
+      'mirror_pulls',
       'mirror_tokens',
       'record_files',
       'record_tags',

@@ -9,11 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
 import { TamgaError } from '../log/errors.js';
-import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { parseRecordCanonical, type TamgaRecord } from '../records/record.js';
 import { parseX25519Recipient } from './age/x25519.js';
 import { storeBlob } from './blobs.js';
+import { sealedEntry } from './entry.js';
 import { VaultError } from './errors.js';
 import type { VaultKeys } from './keys.js';
 import { mediaTypeOf } from './media-type.js';
@@ -256,19 +256,14 @@ export async function sealPaths(
       fail(recordPath, e.message);
       return;
     }
-    const salt = randomBytes(32);
     batch.push({
       path: recordPath,
       sha256: stored.sha256,
       size: stored.size,
-      entry: {
-        id: record.id,
-        kind: record.kind,
-        created: record.created,
-        json: new TextDecoder().decode(canonical),
-        salt,
-        commitment: commitCanonical(canonical, salt),
-        files: [
+      entry: sealedEntry(
+        record,
+        canonical,
+        [
           {
             sha256: stored.sha256,
             name: record.files[0]!.name,
@@ -276,13 +271,8 @@ export async function sealPaths(
             ...(known ? {} : { storedSize: stored.storedSize }),
           },
         ],
-        sealedPath: {
-          path: recordPath,
-          size: file.size,
-          mtimeMs: file.mtimeMs,
-          sha256: stored.sha256,
-        },
-      },
+        { path: recordPath, size: file.size, mtimeMs: file.mtimeMs, sha256: stored.sha256 },
+      ),
     });
     if (batch.length === 1) batchStarted = Date.now();
     if (batch.length >= batchSize || Date.now() - batchStarted >= batchMillis) {

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { commitCanonical } from '../../records/commitment.js';
 import { newRecordId } from '../../records/id.js';
 import { parseRecordCanonical, type TamgaRecord } from '../../records/record.js';
+import { sealedEntry } from '../../vault/entry.js';
 import { mediaTypeOf } from '../../vault/media-type.js';
 import { cleanUploadPath, type Upload } from '../../vault/uploads.js';
 import type { Vault } from '../../vault/vault.js';
@@ -222,19 +222,14 @@ export function uploadRoutes(app: FastifyInstance, env: RouteEnv, tally: SealTal
       const known = vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(blob.sha256);
       const record = documentRecord(upload, blob, env.now(), previous?.record_id ?? null);
       const { canonical } = parseRecordCanonical(record);
-      const salt = randomBytes(32);
       const syncDirs: string[] = [];
       if (known === undefined) syncDirs.push(dirname(blob.path));
       if (blob.createdDir) syncDirs.push(vault.layout.blobs);
       const index = await appender.append({
-        entry: {
-          id: record.id,
-          kind: record.kind,
-          created: record.created,
-          json: new TextDecoder().decode(canonical),
-          salt,
-          commitment: commitCanonical(canonical, salt),
-          files: [
+        entry: sealedEntry(
+          record,
+          canonical,
+          [
             {
               sha256: blob.sha256,
               name: record.files[0]!.name,
@@ -242,13 +237,13 @@ export function uploadRoutes(app: FastifyInstance, env: RouteEnv, tally: SealTal
               ...(known === undefined ? { storedSize: blob.storedSize } : {}),
             },
           ],
-          sealedPath: {
+          {
             path: upload.path,
             size: blob.size,
             mtimeMs: upload.lastModified ?? env.now().getTime(),
             sha256: blob.sha256,
           },
-        },
+        ),
         syncDirs,
       });
       tally.add(upload.owner, upload.path, blob.size);
