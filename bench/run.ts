@@ -6,6 +6,12 @@
  * each contender's best (for a machine that other work shares).
  */
 import { defaultAppendBench, runAppendBench } from './append.js';
+import { defaultBooksBench, quickBooksBench, runBooksBench } from './books.js';
+import {
+  defaultBooksImportBench,
+  quickBooksImportBench,
+  runBooksImportBench,
+} from './books-import.js';
 import { defaultLogBench, runLogBench } from './log.js';
 import { defaultMirrorBench, quickMirrorBench, runMirrorBench } from './mirror.js';
 import { defaultSealBench, QUICK_FOLDER, runSealBench } from './seal.js';
@@ -42,6 +48,10 @@ const benches: Record<string, (flags: Flags) => void | Promise<void>> = {
   mirror: ({ quick, runs }) =>
     runMirrorBench({ ...(quick ? quickMirrorBench : defaultMirrorBench), rounds: runs }),
   web: ({ quick }) => runWebBench(quick ? quickWebBench : defaultWebBench),
+  books: async ({ quick }) => {
+    await runBooksBench(quick ? quickBooksBench : defaultBooksBench, quick);
+    await runBooksImportBench(quick ? quickBooksImportBench : defaultBooksImportBench);
+  },
 };
 
 const args = process.argv.slice(2);

@@ -10,6 +10,7 @@ import { TamgaError } from '../log/errors.js';
 import { installNodeCrypto } from '../platform/node-crypto.js';
 import { serveCommand } from '../server/serve.js';
 import { addCommand } from './add.js';
+import { addBooksCommands } from './books.js';
 import {
   type CommandContext,
   port,
@@ -345,6 +346,7 @@ Design and formats: docs/design.md`,
     });
 
   addWitnessCommands(program, ctx, setExit, vaultOption);
+  addBooksCommands(program, ctx, setExit, vaultOption);
 
   program
     .command('demo')

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import {
-  boundedJsonObject,
+  accountPath,
+  transactionBody as booksTransactionBody,
+  CURRENCY_CODE,
+  DECIMAL_AMOUNT,
+  replacementBody,
+} from './books.js';
+import {
   dateOrTimestamp,
   optionalText,
   RECORD_LIMITS,
@@ -45,10 +51,10 @@ const documentBody = z.strictObject({
 });
 
 /**
- * A book-keeping transaction. Any JSON object within the bounds, for now: the double-entry
- * postings are defined with src/books.
+ * A book-keeping transaction: a books body (`"books": 1`, books.ts) when it says so, otherwise
+ * any JSON object within the bounds, as transactions were sealed before the books.
  */
-const transactionBody = boundedJsonObject;
+const transactionBody = booksTransactionBody;
 
 /** A rights violation: what happened, when and where, to whom and by whom. */
 const incidentBody = z.strictObject({
@@ -60,17 +66,58 @@ const incidentBody = z.strictObject({
   perpetrators: shortTextList.optional(),
 });
 
-/** Something the organisation owns. */
+/**
+ * Something the organisation owns (land, a building, a sanatorium, a vehicle), or an event in
+ * its life: a record with `asset` names the asset record it is about (a valuation, a transfer,
+ * a disposal). The optional fields came with the property register (issue 6); record ids they
+ * name (`asset`, `titleDocuments`, `transfer.decision`, `transfer.agreement`) must be in `refs`.
+ */
 const assetBody = z.strictObject({
   name: text(SHORT),
   category: text(SHORT),
   description: optionalText(LONG),
+  asset: recordId.optional(),
+  event: z.enum(['register', 'valuation', 'transfer', 'disposal', 'update']).optional(),
+  date: dateOrTimestamp.optional(),
+  location: text(SHORT).optional(),
+  /** A land-registry, cadastral or vehicle registration number. */
+  registration: text(SHORT).optional(),
+  /** Sealed documents that prove title (deeds, certificates). */
+  titleDocuments: z.array(recordId).max(RECORD_LIMITS.maxRefs).optional(),
+  /** The account that carries the asset in the books. */
+  account: accountPath.optional(),
+  valuation: z
+    .strictObject({
+      amount: z
+        .string()
+        .regex(DECIMAL_AMOUNT, { error: 'is not a decimal amount such as "1250.00"' }),
+      currency: z.string().regex(CURRENCY_CODE, { error: 'is not an ISO 4217 currency code' }),
+      basis: text(SHORT).optional(),
+    })
+    .optional(),
+  transfer: z
+    .strictObject({
+      /** Who received it. */
+      to: text(SHORT),
+      /** The decision that transferred it, in words (body, number, date). */
+      decision: text(LONG),
+      /** The sealed decision, when it is a record. */
+      decisionRecord: recordId.optional(),
+      /** The sealed agreement (contract, act of transfer). */
+      agreement: recordId.optional(),
+    })
+    .optional(),
 });
 
-/** A correction: records are never edited in place; a correction names what it corrects. */
+/**
+ * A correction: records are never edited in place; a correction names what it corrects. A
+ * correction of a books entry may carry its `replacement` (books.ts): the ledger reverses what
+ * is corrected and posts the replacement; without one it only reverses.
+ */
 const correctionBody = z.strictObject({
   corrects: recordId,
   reason: text(LONG),
+  replacement: replacementBody.optional(),
 });
 
 /** A seizure: who took what, where; `items` are the records sealed for what was taken. */

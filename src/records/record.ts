@@ -17,6 +17,7 @@ import {
   type SeizureBody,
   type TransactionBody,
 } from './bodies.js';
+import { transactionBodySchema } from './books.js';
 import { issuesFromZod, SchemaError, type SchemaIssue } from './errors.js';
 import { fileRef, RECORD_LIMITS, recordId, refList, text, utcTimestamp } from './fields.js';
 import { canonicalizeBytes } from './jcs.js';
@@ -138,7 +139,8 @@ function recordIssues(json: unknown): SchemaIssue[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return issues;
   const { kind, id, body, refs } = json as Readonly<Record<string, unknown>>;
   if (isRecordKind(kind) && body !== undefined) {
-    const parsed = BODY_SCHEMAS[kind].safeParse(body, { reportInput: true });
+    const schema = kind === 'transaction' ? transactionBodySchema(body) : BODY_SCHEMAS[kind];
+    const parsed = schema.safeParse(body, { reportInput: true });
     if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, ['body']));
   }
   const refIds: readonly unknown[] = Array.isArray(refs) ? refs : [];
@@ -161,7 +163,37 @@ function recordIssues(json: unknown): SchemaIssue[] {
       }
     }
   }
+  if (kind === 'asset' && typeof body === 'object' && body !== null) {
+    issues.push(...assetRefIssues(body as Readonly<Record<string, unknown>>, refIds));
+  }
   return issues;
+}
+
+/** The records an asset body names (the asset, title documents, decision, agreement) must be in refs. */
+function assetRefIssues(
+  body: Readonly<Record<string, unknown>>,
+  refIds: readonly unknown[],
+): SchemaIssue[] {
+  const named: [string, unknown][] = [['body.asset', body.asset]];
+  if (Array.isArray(body.titleDocuments)) {
+    body.titleDocuments.forEach((d, i) => {
+      named.push([`body.titleDocuments[${i}]`, d]);
+    });
+  }
+  const transfer = body.transfer;
+  if (typeof transfer === 'object' && transfer !== null) {
+    const t = transfer as Readonly<Record<string, unknown>>;
+    named.push(
+      ['body.transfer.decisionRecord', t.decisionRecord],
+      ['body.transfer.agreement', t.agreement],
+    );
+  }
+  return named
+    .filter(([, id]) => typeof id === 'string' && !refIds.includes(id))
+    .map(([path, id]) => ({
+      path: 'refs',
+      message: `must include ${id as string}, as ${path} names it`,
+    }));
 }
 
 function subject(json: unknown): string {

@@ -75,7 +75,9 @@ export function titleOf(record: TamgaRecord): string {
     case 'activity':
       return cut(`${record.body.actor}: ${record.body.action}`);
     case 'transaction': {
-      const d = record.body.description ?? record.body.memo;
+      // A books body (src/records/books.ts) or, before the books, any JSON object.
+      const body: Readonly<Record<string, unknown>> = record.body;
+      const d = body.description ?? body.memo;
       return typeof d === 'string' ? cut(d) : '';
     }
   }

@@ -1,0 +1,141 @@
+/**
+ * Suggesting the account a statement line belongs to, learned from the choices already sealed:
+ * every earlier entry that moved money between a bank account and one other account is an
+ * example of which account that counterparty and those words went to.
+ *
+ * Two rules, in order. A counterparty seen before whose payments went to one account at least
+ * two times in three goes there again. Otherwise the words of the counterparty and purpose vote:
+ * each word votes for the accounts its examples went to, in proportion, weighted by how rare
+ * the word is (inverse document frequency), so "взносы" counts for more than "за". A line whose
+ * best account wins too weakly gets no suggestion, and goes to suspense.
+ */
+import { normalizeText } from './identity.js';
+
+/** One earlier choice: money in or out, its counterparty and text, and the account it went to. */
+export interface Example {
+  readonly direction: 'in' | 'out';
+  readonly counterparty: string;
+  readonly text: string;
+  readonly account: string;
+}
+
+/** A suggested account, with how sure and why. */
+export interface Suggestion {
+  readonly account: string;
+  /** From 0 to 1: the share of the evidence that points to this account. */
+  readonly confidence: number;
+  /** `counterparty` (seen before) or `words` (purpose and name). */
+  readonly reason: 'counterparty' | 'words';
+}
+
+/** Words that say nothing about where money goes. */
+const STOP = new Set([
+  'за',
+  'по',
+  'от',
+  'на',
+  'в',
+  'и',
+  'с',
+  'г',
+  'года',
+  'год',
+  'без',
+  'ндс',
+  'не',
+  'облагается',
+  'сумма',
+  'the',
+  'for',
+  'of',
+  'and',
+  'to',
+  'no',
+  'vat',
+]);
+
+/** The words of a text that can vote: letters (and digits mixed with letters), 2+ characters. */
+export function wordsOf(text: string): string[] {
+  const out = new Set<string>();
+  for (const w of normalizeText(text).split(/[^\p{L}\p{N}]+/u)) {
+    if (w.length < 2 || STOP.has(w) || /^\p{N}+$/u.test(w)) continue;
+    out.add(w);
+    if (out.size >= 64) break;
+  }
+  return [...out];
+}
+
+interface Tally {
+  total: number;
+  byAccount: Map<string, number>;
+}
+
+function tally(map: Map<string, Tally>, key: string, account: string): void {
+  let t = map.get(key);
+  if (t === undefined) {
+    t = { total: 0, byAccount: new Map() };
+    map.set(key, t);
+  }
+  t.total++;
+  t.byAccount.set(account, (t.byAccount.get(account) ?? 0) + 1);
+}
+
+/** Suggests accounts from examples; build once per import, ask once per line. */
+export class AccountSuggester {
+  private readonly parties = new Map<string, Tally>();
+  private readonly words = new Map<string, Tally>();
+  private readonly examples: Record<'in' | 'out', number> = { in: 0, out: 0 };
+
+  constructor(examples: Iterable<Example>) {
+    for (const e of examples) this.learn(e);
+  }
+
+  /** Adds one more choice (the lines of this import learn from each other too). */
+  learn(e: Example): void {
+    this.examples[e.direction]++;
+    const party = normalizeText(e.counterparty);
+    if (party !== '') tally(this.parties, `${e.direction}\u0000${party}`, e.account);
+    for (const w of wordsOf(`${e.counterparty} ${e.text}`)) {
+      tally(this.words, `${e.direction}\u0000${w}`, e.account);
+    }
+  }
+
+  /** Returns the account a line most likely belongs to, or null when nothing points to one. */
+  suggest(direction: 'in' | 'out', counterparty: string, text: string): Suggestion | null {
+    const party = normalizeText(counterparty);
+    if (party !== '') {
+      const t = this.parties.get(`${direction}\u0000${party}`);
+      if (t !== undefined) {
+        const [account, n] = best(t.byAccount);
+        if (n / t.total >= 2 / 3)
+          return { account, confidence: n / t.total, reason: 'counterparty' };
+      }
+    }
+    const n = this.examples[direction];
+    if (n === 0) return null;
+    const scores = new Map<string, number>();
+    let total = 0;
+    for (const w of wordsOf(`${counterparty} ${text}`)) {
+      const t = this.words.get(`${direction}\u0000${w}`);
+      if (t === undefined) continue;
+      const idf = Math.log(1 + n / t.total);
+      for (const [account, k] of t.byAccount) {
+        const vote = (idf * k) / t.total;
+        scores.set(account, (scores.get(account) ?? 0) + vote);
+        total += vote;
+      }
+    }
+    if (total === 0) return null;
+    const [account, score] = best(scores);
+    const confidence = score / total;
+    // A weak or split vote is no suggestion: suspense is better than a confident mistake.
+    if (score < 0.5 || confidence < 0.6) return null;
+    return { account, confidence, reason: 'words' };
+  }
+}
+
+function best(m: Map<string, number>): [string, number] {
+  let top: [string, number] = ['', -1];
+  for (const [k, v] of m) if (v > top[1] || (v === top[1] && k < top[0])) top = [k, v];
+  return top;
+}

@@ -1,0 +1,447 @@
+/**
+ * Importing a bank statement file into a vault's books: the file is read and checked whole,
+ * planned against the sealed books (import/plan.ts), and then sealed in one batch — the
+ * statement itself as a `document` record (its file encrypted into the vault), any accounts the
+ * import needs (suspense, opening balances), each new line as a `transaction` record whose
+ * source names the statement record and line, and the statement's balances as balance
+ * assertions. One batch is one SQLite transaction: on any error nothing is imported.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { TamgaError } from '../log/errors.js';
+import { commitCanonical } from '../records/commitment.js';
+import { newRecordId } from '../records/id.js';
+import { parseRecordCanonical } from '../records/record.js';
+import { parseX25519Recipient } from '../vault/age/x25519.js';
+import { storeBlob } from '../vault/blobs.js';
+import type { VaultKeys } from '../vault/keys.js';
+import { mediaTypeOf } from '../vault/media-type.js';
+import type { SealedEntry as LogEntry } from '../vault/sequencer.js';
+import { syncDirectories, type Vault } from '../vault/vault.js';
+import { type CsvMapping, parseCsvMapping } from './import/csv.js';
+import { parseStatement } from './import/detect.js';
+import { StatementError } from './import/errors.js';
+import { assertionKey, type ImportPlan, planImport } from './import/plan.js';
+import type { ParsedStatement, StatementFormat } from './import/types.js';
+import {
+  type Account,
+  type AccountType,
+  accountsBody,
+  BooksError,
+  statementBalanceDraft,
+  transactionDraft,
+} from './model.js';
+import {
+  BalanceIndex,
+  examplesOf,
+  MAPPING_TAG,
+  readSealedBooks,
+  type SealedBooks,
+  STATEMENT_TAG,
+} from './sealed-books.js';
+
+/** The largest statement file read. */
+export const MAX_STATEMENT_BYTES = 512 * 1024 * 1024;
+
+/** Default account where unmatched lines go (`:<CUR>` is added for a currency other than its own). */
+export const DEFAULT_SUSPENSE = 'Assets:Suspense';
+/** Default equity account a first statement's opening balance is posted against. */
+export const DEFAULT_OPENING = 'Equity:Opening balances';
+
+/** Options of `importStatementFile`. */
+export interface ImportOptions {
+  /** `PATH` (the statement's one account), or `NUMBER=PATH` for each bank account. */
+  readonly accounts?: readonly string[];
+  readonly format?: StatementFormat;
+  /** A saved mapping's name, or a JSON file holding one (saved under its name on import). */
+  readonly mapping?: string;
+  /** Plan only: seal nothing. */
+  readonly review?: boolean;
+  readonly suspense?: string;
+  readonly openingAccount?: string;
+  readonly author: string;
+  readonly cwd: string;
+  readonly now?: () => Date;
+}
+
+/** What an import did (or, with review, would do). */
+export interface ImportResult {
+  readonly plan: ImportPlan;
+  readonly statementId: string;
+  /** False when the same file was imported before: its record is reused. */
+  readonly newStatement: boolean;
+  /** Records sealed (0 with review). */
+  readonly sealed: number;
+  /** Accounts the import added to the chart. */
+  readonly addedAccounts: readonly string[];
+  /** The log's size after sealing. */
+  readonly logSize: number | null;
+}
+
+/**
+ * Imports the statement file `file` (relative to `options.cwd`). Resolves to what was sealed;
+ * rejects with StatementError (naming the line) for a file that does not read or does not fit
+ * the books, BooksError for a transaction the chart refuses, and the vault's errors, having
+ * sealed nothing.
+ */
+export async function importStatementFile(
+  vault: Vault,
+  keys: VaultKeys | null,
+  file: string,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const info = await stat(file).catch(() => null);
+  if (info === null || !info.isFile()) {
+    throw new StatementError('import.file', null, `${file} is not a file`);
+  }
+  if (info.size > MAX_STATEMENT_BYTES) {
+    throw new StatementError(
+      'import.file',
+      null,
+      `${file} is ${info.size} bytes; statements of at most ${MAX_STATEMENT_BYTES} bytes are read`,
+    );
+  }
+  const bytes = new Uint8Array(await readFile(file));
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const books = readSealedBooks(vault);
+  const mapping = await resolveMapping(books, options);
+  const explicit = parseAccountOptions(options.accounts ?? []);
+  const single = explicit.single === null ? undefined : books.chart.get(explicit.single);
+  const statement = parseStatement(bytes, {
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(mapping === null ? {} : { mapping: mapping.mapping }),
+    currency: single?.currency ?? null,
+  });
+  const accounts = bindAccounts(statement, books, explicit);
+
+  // Accounts for suspense and opening balances, in each currency the statement needs.
+  const added: Account[] = [];
+  const chart = new Map(books.chart);
+  const accountIn = (base: string, type: AccountType, currency: string): string => {
+    const existing = chart.get(base);
+    const path =
+      existing === undefined || existing.currency === currency ? base : `${base}:${currency}`;
+    if (!chart.has(path)) {
+      const a: Account = { path, type, currency };
+      chart.set(path, a);
+      added.push(a);
+    }
+    return path;
+  };
+  const currencies = new Set([...accounts.values()].map((a) => a.currency));
+  if (currencies.size > 1) {
+    throw new StatementError(
+      'import.currency',
+      null,
+      `the statement's accounts are in ${[...currencies].join(' and ')}; import a statement of one currency at a time`,
+    );
+  }
+  const currency = [...currencies][0]!;
+  const suspense = accountIn(options.suspense ?? DEFAULT_SUSPENSE, 'assets', currency);
+  const opening = accountIn(options.openingAccount ?? DEFAULT_OPENING, 'equity', currency);
+
+  const previous = books.statements.find((s) => s.sha256 === sha256);
+  const now = options.now ?? (() => new Date());
+  const newId = () => newRecordId(now().getTime(), randomBytes(10));
+  const statementId = previous?.id ?? newId();
+  const index = new BalanceIndex(books.entries);
+  const bankPaths = new Set<string>([...accounts.values()].map((a) => a.path));
+  for (const s of books.statements) for (const p of Object.values(s.accounts)) bankPaths.add(p);
+  const knownRefs = new Set<string>();
+  for (const e of books.entries) if (e.tx.source?.ref !== undefined) knownRefs.add(e.tx.source.ref);
+  const knownAssertions = new Set<string>();
+  for (const { balance } of books.balances) {
+    for (const a of balance.assertions) knownAssertions.add(assertionKey(a, balance.date));
+  }
+  const plan = planImport(
+    statement,
+    {
+      knownRefs,
+      knownAssertions,
+      balanceAt: (a, d) => index.at(a, d),
+      hasPostings: (a) => index.has(a),
+      examples: examplesOf(
+        books.entries,
+        bankPaths,
+        (a) =>
+          a === suspense ||
+          a === opening ||
+          a.startsWith(`${options.suspense ?? DEFAULT_SUSPENSE}:`),
+      ),
+    },
+    {
+      statementId,
+      accounts,
+      suspense,
+      openingEquity: opening,
+      chart: { account: (p) => chart.get(p) },
+    },
+  );
+  const result = {
+    plan,
+    statementId,
+    newStatement: previous === undefined,
+    addedAccounts: added.map((a) => a.path),
+  };
+  if (options.review) return { ...result, sealed: 0, logSize: null };
+  if (keys === null)
+    throw new StatementError('import.keys', null, 'sealing needs the vault unlocked');
+
+  // Every record is built and checked before anything is written.
+  const created = now();
+  const stamp = `${created.toISOString().slice(0, 19)}Z`;
+  type Draft = {
+    kind: 'document' | 'transaction';
+    id: string;
+    body: unknown;
+    refs: readonly string[];
+    files: LogEntry['files'];
+    recordFiles: unknown[];
+  };
+  const drafts: Draft[] = [];
+  let blobDirs: string[] = [];
+  if (mapping?.save) {
+    drafts.push({
+      kind: 'document',
+      id: newId(),
+      body: {
+        path: '',
+        title: `CSV column mapping ${mapping.name}`,
+        tags: [MAPPING_TAG],
+        meta: { name: mapping.name, mapping: JSON.stringify(mapping.mapping) },
+      },
+      refs: [],
+      files: [],
+      recordFiles: [],
+    });
+  }
+  let storedSize: number | undefined;
+  if (previous === undefined) {
+    const meta: Record<string, string> = {
+      format: statement.format,
+      encoding: statement.encoding,
+      lines: String(statement.lines.length),
+    };
+    if (statement.period !== null) meta.period = `${statement.period.from}..${statement.period.to}`;
+    for (const [number, a] of accounts) meta[`account:${number}`] = a.path;
+    if (mapping !== null) meta.mapping = mapping.name;
+    const name = cleanName(basename(file));
+    drafts.push({
+      kind: 'document',
+      id: statementId,
+      body: {
+        path: name,
+        title: `Bank statement ${statement.accounts.join(', ')}${statement.period ? ` ${statement.period.from}..${statement.period.to}` : ''}`,
+        tags: [STATEMENT_TAG],
+        meta,
+      },
+      refs: [],
+      files: [{ sha256, name, size: bytes.length }],
+      recordFiles: [{ sha256, size: bytes.length, name, mediaType: mediaTypeOf(name) }],
+    });
+  }
+  if (added.length > 0) {
+    drafts.push({
+      kind: 'transaction',
+      id: newId(),
+      body: accountsBody(added, 'Accounts a statement import needed'),
+      refs: [],
+      files: [],
+      recordFiles: [],
+    });
+  }
+  for (const tx of [...plan.openings, ...plan.entries.map((e) => e.transaction)]) {
+    const d = transactionDraft(tx);
+    drafts.push({
+      kind: 'transaction',
+      id: newId(),
+      body: d.body,
+      refs: d.refs,
+      files: [],
+      recordFiles: [],
+    });
+  }
+  for (const b of plan.assertions) {
+    const d = statementBalanceDraft(b);
+    drafts.push({
+      kind: 'transaction',
+      id: newId(),
+      body: d.body,
+      refs: d.refs,
+      files: [],
+      recordFiles: [],
+    });
+  }
+  if (drafts.length === 0) return { ...result, sealed: 0, logSize: null };
+  const entries: LogEntry[] = drafts.map((d) => {
+    let checked: ReturnType<typeof parseRecordCanonical>;
+    try {
+      checked = parseRecordCanonical({
+        kind: d.kind,
+        id: d.id,
+        created: stamp,
+        author: options.author,
+        body: d.body,
+        files: d.recordFiles,
+        refs: d.refs,
+      });
+    } catch (e) {
+      if (e instanceof TamgaError)
+        throw new BooksError(
+          'import.record',
+          `a record of the import does not fit its schema: ${e.message}`,
+        );
+      throw e;
+    }
+    const salt = randomBytes(32);
+    return {
+      id: d.id,
+      kind: d.kind,
+      created: stamp,
+      json: new TextDecoder().decode(checked.canonical),
+      salt,
+      commitment: commitCanonical(checked.canonical, salt),
+      files: d.files,
+    };
+  });
+
+  // The statement file: encrypted into the vault, durable, before any record names it.
+  if (previous === undefined) {
+    const known =
+      vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
+    const stored = await storeBlob(
+      vault.layout,
+      parseX25519Recipient(vault.info.ageRecipient),
+      file,
+      { size: info.size, mtimeMs: info.mtimeMs },
+    );
+    if ('changed' in stored || stored.sha256 !== sha256) {
+      throw new StatementError(
+        'import.changed',
+        null,
+        `${file} changed while it was being imported; nothing was imported. Import it again once it is stable`,
+      );
+    }
+    // Flush the blob's folder entries even when it was already on disk (an orphan of an
+    // interrupted run is renamed but maybe not flushed).
+    blobDirs = [vault.layout.blobs, dirname(stored.path)];
+    if (!known) storedSize = stored.storedSize;
+  }
+  await syncDirectories(blobDirs);
+  const docEntry = entries.find((e) => e.id === statementId);
+  if (docEntry !== undefined && storedSize !== undefined) {
+    const f = docEntry.files[0]!;
+    (docEntry as { files: LogEntry['files'] }).files = [{ ...f, storedSize }];
+  }
+  const appended = vault.sequencer(keys).append(entries);
+  return { ...result, sealed: entries.length, logSize: appended.size };
+}
+
+/** `PATH` alone, or `NUMBER=PATH` pairs. */
+function parseAccountOptions(given: readonly string[]): {
+  single: string | null;
+  byNumber: Map<string, string>;
+} {
+  const byNumber = new Map<string, string>();
+  let single: string | null = null;
+  for (const g of given) {
+    const eq = g.indexOf('=');
+    if (eq > 0) byNumber.set(g.slice(0, eq).trim(), g.slice(eq + 1).trim());
+    else if (single === null) single = g.trim();
+    else
+      throw new StatementError(
+        'import.account',
+        null,
+        `--account ${g}: name one books account, or give NUMBER=PATH for each bank account`,
+      );
+  }
+  return { single, byNumber };
+}
+
+/** The books account of each bank account of the statement: named, or as imported before. */
+function bindAccounts(
+  statement: ParsedStatement,
+  books: SealedBooks,
+  given: { single: string | null; byNumber: Map<string, string> },
+): Map<string, Account> {
+  const out = new Map<string, Account>();
+  for (const number of statement.accounts) {
+    let path = given.byNumber.get(number);
+    if (path === undefined && given.single !== null) {
+      if (statement.accounts.length > 1) {
+        throw new StatementError(
+          'import.account',
+          null,
+          `the statement holds ${statement.accounts.length} bank accounts (${statement.accounts.join(', ')}); name the books account of each with --account NUMBER=PATH`,
+        );
+      }
+      path = given.single;
+    }
+    if (path === undefined) {
+      for (const s of books.statements) path ??= s.accounts[number];
+    }
+    if (path === undefined) {
+      throw new StatementError(
+        'import.account',
+        null,
+        `the statement is for the bank account ${number}, which was never imported: name its books account with --account PATH (such as Assets:Bank:KGS)`,
+      );
+    }
+    const account = books.chart.get(path);
+    if (account === undefined) {
+      throw new StatementError(
+        'import.account',
+        null,
+        `the books account ${path} is not in the chart; add it first (tamga books accounts), then import`,
+      );
+    }
+    if (account.type !== 'assets' && account.type !== 'liabilities') {
+      throw new StatementError(
+        'import.account',
+        null,
+        `${path} is an ${account.type} account; a bank account is an asset (or a liability, for a credit line)`,
+      );
+    }
+    out.set(number, account);
+  }
+  return out;
+}
+
+/** The mapping to read a CSV with: saved by name, or from a JSON file (then saved under its name). */
+async function resolveMapping(
+  books: SealedBooks,
+  options: ImportOptions,
+): Promise<{ name: string; mapping: CsvMapping; save: boolean } | null> {
+  const given = options.mapping;
+  if (given === undefined) return null;
+  const saved = books.mappings.get(given);
+  if (saved !== undefined)
+    return { name: given, mapping: parseCsvMapping(JSON.parse(saved.json)), save: false };
+  const path = given.startsWith('/') ? given : `${options.cwd}/${given}`;
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) {
+    const names = [...books.mappings.keys()];
+    throw new StatementError(
+      'import.mapping',
+      null,
+      `no mapping named ${given} is saved${names.length ? ` (saved: ${names.join(', ')})` : ''}, and no file ${given} exists`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new StatementError('csv.mapping', null, `${given} is not JSON: ${(e as Error).message}`);
+  }
+  const mapping = parseCsvMapping(json);
+  const name = basename(given).replace(/\.json$/i, '');
+  const same = books.mappings.get(name);
+  return { name, mapping, save: same === undefined || same.json !== JSON.stringify(mapping) };
+}
+
+function cleanName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are replaced.
+  const clean = name.replace(/[\u0000-\u001f\u007f\\/]/g, '\uFFFD');
+  return clean === '' || clean === '.' || clean === '..' ? 'statement' : clean;
+}

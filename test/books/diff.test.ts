@@ -1,0 +1,267 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compareLedgers, type SealedMovement } from '../../src/books/diff/compare.js';
+import { parseJournal } from '../../src/books/diff/hledger.js';
+import { importStatementFile } from '../../src/books/statements.js';
+import { booksDiffCommand } from '../../src/cli/books-import.js';
+import { checkEvidenceCommand } from '../../src/cli/evidence.js';
+import type { VaultKeys } from '../../src/vault/keys.js';
+import type { Vault } from '../../src/vault/vault.js';
+import { capture, newVault, removeTemp, tempDir } from '../vault/helpers.js';
+import { sealChart, unionChart } from './import-helpers.js';
+
+const SAMPLES = new URL('./samples/', import.meta.url).pathname;
+
+describe('hledger journals', () => {
+  it('reads dates, codes, payee | note, tags, elided amounts and commodities on either side', () => {
+    const txs = parseJournal(readFileSync(join(SAMPLES, 'presented-ledger.journal'), 'utf8'));
+    expect(
+      txs.map((t) => [
+        t.line,
+        t.date,
+        t.payee,
+        t.code,
+        t.postings.map((p) => `${p.account} ${p.amount} ${p.commodity}`),
+      ]),
+    ).toEqual([
+      [
+        9,
+        '2024-03-05',
+        'ООО "Завод «Металлист»"',
+        null,
+        ['Assets:Bank:RUB 52500.5 RUB', 'Income:Dues -52500.5 RUB'],
+      ],
+      [
+        13,
+        '2024-03-11',
+        'УФК по г. Москве (ИФНС России № 9 по г. Москве)',
+        '45',
+        ['Expenses:Taxes 18630 RUB', 'Assets:Bank:RUB -18630 RUB'],
+      ],
+      [
+        17,
+        '2024-03-15',
+        'МУП "Горводоканал"',
+        null,
+        ['Assets:Bank:RUB 25000 RUB', 'Income:Dues -25000 RUB'],
+      ],
+      [
+        21,
+        '2024-03-20',
+        'Председатель',
+        'PR-2024-03',
+        ['Expenses:Salaries 40000 RUB', 'Assets:Bank:RUB -40000 RUB'],
+      ],
+    ]);
+  });
+
+  it('names the line of an unbalanced transaction and of a bad amount', () => {
+    expect(() => parseJournal('2024-01-01 x\n  a  1 KGS\n  b  -2 KGS\n')).toThrow(
+      /^line 1: the transaction's postings sum to -1 KGS/,
+    );
+    expect(() => parseJournal('2024-01-01 x\n  a  1.2.3 KGS\n  b\n')).toThrow(/^line 2: /);
+  });
+});
+
+describe('comparing ledgers', () => {
+  const s = (
+    id: string,
+    date: string,
+    amount: string,
+    purpose: string,
+    references: string[] = [],
+  ): SealedMovement => ({
+    id,
+    recordId: id,
+    date,
+    amount,
+    currency: 'KGS',
+    counterparty: 'X',
+    purpose,
+    references,
+  });
+  it('pairs by reference, exactly, then by best match', () => {
+    const c = compareLedgers(
+      [
+        s('A', '2024-01-01', '100', 'dues january', ['R1']),
+        s('B', '2024-01-02', '-50', 'bank fee'),
+        s('C', '2024-01-10', '70', 'grant for strike fund'),
+        s('D', '2024-01-11', '5', 'unrelated'),
+      ],
+      [
+        {
+          line: 1,
+          date: '2024-01-03',
+          amount: '100',
+          counterparty: 'X',
+          purpose: 'dues january',
+          reference: 'R1',
+        },
+        {
+          line: 2,
+          date: '2024-01-02',
+          amount: '-50',
+          counterparty: 'X',
+          purpose: 'bank fee',
+          reference: null,
+        },
+        {
+          line: 3,
+          date: '2024-01-10',
+          amount: '700',
+          counterparty: 'X',
+          purpose: 'grant for strike fund',
+          reference: null,
+        },
+        {
+          line: 4,
+          date: '2024-01-12',
+          amount: '9999',
+          counterparty: 'Y',
+          purpose: 'cash',
+          reference: null,
+        },
+      ],
+    );
+    expect(c.matched).toBe(1);
+    expect(
+      c.differences.map((d) => [
+        d.kind,
+        'fields' in d ? d.fields : [],
+        'sealed' in d ? d.sealed.id : d.presented.line,
+      ]),
+    ).toEqual([
+      ['altered', ['date'], 'A'],
+      ['altered', ['amount'], 'C'],
+      ['missing', [], 'D'],
+      ['added', [], 4],
+    ]);
+  });
+});
+
+describe('tamga books diff', () => {
+  let dir: string;
+  let vault: Vault;
+  let keys: VaultKeys;
+  beforeEach(async () => {
+    dir = tempDir('tamga-books-diff-');
+    ({ vault, keys } = await newVault(join(dir, 'vault')));
+    sealChart(vault, keys, [
+      ...unionChart('RUB'),
+      { path: 'Expenses:Salaries', type: 'expenses', currency: 'RUB' },
+    ]);
+    copyFileSync(join(SAMPLES, '1c-windows-1251.txt'), join(dir, 'march.txt'));
+    await importStatementFile(vault, keys, join(dir, 'march.txt'), {
+      author: 't',
+      cwd: dir,
+      accounts: ['Assets:Bank:RUB'],
+    });
+    vault.close();
+  });
+  afterEach(() => removeTemp(dir));
+
+  it('finds the missing, added and altered entries of a presented journal, with their sealed records and proofs', async () => {
+    copyFileSync(join(SAMPLES, 'presented-ledger.journal'), join(dir, 'presented.journal'));
+    const ctx = capture(dir);
+    const n = await booksDiffCommand(
+      'presented.journal',
+      {
+        vault: join(dir, 'vault'),
+        account: 'Assets:Bank:RUB',
+        from: '2024-03-01',
+        to: '2024-03-31',
+        out: 'court',
+      },
+      ctx.ctx,
+    );
+    expect(n).toBe(3);
+    const report = ctx.out.join('\n');
+    expect(report).toMatch(/Differences: {6}1 missing, 1 added, 1 altered/);
+    expect(report).toMatch(
+      /1\. ALTERED: amount differ \(matched by best match\)\.\n {3}Sealed record: [0-9A-Z]{26}\n {3}Sealed: {4}2024-03-05 {2}62500\.5 RUB/,
+    );
+    expect(report).toMatch(
+      /ADDED in the presented ledger: no sealed entry corresponds to it\.\n {3}Presented: 2024-03-20 {2}-40000 {2}Председатель {2}«Премия председателю» {2}\(line 21\)/,
+    );
+    expect(report).toMatch(
+      /MISSING from the presented ledger[^\n]*\n[^\n]*\n {3}Sealed: {4}2024-03-29 {2}-6000 RUB/,
+    );
+    expect(report).toMatch(
+      /Proof: {5}in the log as entry \d+, under the vault's signed checkpoint of size \d+; not yet cosigned by any witness/,
+    );
+    // The bundle discloses the two entries and the statement they came from, and verifies.
+    expect(existsSync(join(dir, 'court', 'diff-report.txt'))).toBe(true);
+    const bundle = JSON.parse(readFileSync(join(dir, 'court', 'evidence.json'), 'utf8')) as {
+      records: Array<{ record: { kind: string } }>;
+    };
+    expect(bundle.records.map((r) => r.record.kind).sort()).toEqual([
+      'document',
+      'transaction',
+      'transaction',
+    ]);
+    const verdict = await checkEvidenceCommand(
+      join(dir, 'court'),
+      [],
+      { json: true },
+      capture(dir).ctx,
+    );
+    expect(verdict.records).toHaveLength(3);
+  });
+
+  it('compares a presented CSV of the bank account, and finds nothing when it agrees', async () => {
+    const mapping = {
+      delimiter: ';',
+      decimalSeparator: '.',
+      dateFormat: 'YYYY-MM-DD',
+      header: true,
+      account: '40703810500000001234',
+      currency: 'RUB',
+      columns: { date: 'date', amount: 'amount', counterparty: 'who', purpose: 'what' },
+    };
+    writeFileSync(join(dir, 'm.json'), JSON.stringify(mapping));
+    const rows = [
+      'date;amount;who;what',
+      '2024-03-05;62500.50;ООО "Завод «Металлист»";Перечисление членских профсоюзных взносов за февраль 2024 г. по списку № 2. НДС не облагается',
+      '2024-03-11;-18630.00;УФК по г. Москве (ИФНС России № 9 по г. Москве);НДФЛ с заработной платы работников аппарата за февраль 2024 г.',
+      '2024-03-15;25000;МУП "Горводоканал";Членские профсоюзные взносы за март 2024 г.',
+      '2024-03-29;-6000;АО "АЛЬФА-БАНК";Комиссия за ведение счета за март 2024 г.',
+    ];
+    writeFileSync(join(dir, 'same.csv'), rows.join('\n'));
+    const ctx = capture(dir);
+    expect(
+      await booksDiffCommand(
+        'same.csv',
+        { vault: join(dir, 'vault'), mapping: 'm.json', json: true },
+        ctx.ctx,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(ctx.out.join('\n'))).toMatchObject({
+      account: 'Assets:Bank:RUB',
+      sealedEntries: 4,
+      presentedEntries: 4,
+      comparison: { matched: 4, differences: [] },
+    });
+    writeFileSync(
+      join(dir, 'other.csv'),
+      [rows[0], rows[1]!.replace('Завод', 'Комбинат'), rows[2], rows[3]].join('\n'),
+    );
+    const ctx2 = capture(dir);
+    // The period is the presented ledger's own unless given: the fee of 29 March is in it only with --to.
+    expect(
+      await booksDiffCommand(
+        'other.csv',
+        { vault: join(dir, 'vault'), mapping: 'm.json' },
+        capture(dir).ctx,
+      ),
+    ).toBe(1);
+    expect(
+      await booksDiffCommand(
+        'other.csv',
+        { vault: join(dir, 'vault'), mapping: 'm.json', to: '2024-03-31' },
+        ctx2.ctx,
+      ),
+    ).toBe(2);
+    expect(ctx2.out.join('\n')).toMatch(/ALTERED: counterparty differ/);
+  });
+});
