@@ -58,7 +58,7 @@ import {
   TileWriter,
   tilesForSize,
 } from '../log/tiles.js';
-import { syncDirectories, syncDirectory } from '../vault/vault.js';
+import { processAlive, syncDirectories, syncDirectory } from '../vault/vault.js';
 import { BlobWriter, type IncomingBlob, TEMPORARY } from './blob-writer.js';
 import { ForkError, type ForkEvidence, MirrorError } from './errors.js';
 import { appendDurable, LocalTiles, writeDurable } from './files.js';
@@ -1122,7 +1122,7 @@ async function lock(layout: MirrorLayout): Promise<() => Promise<void>> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number.parseInt(readFileSync(layout.lock, 'utf8'), 10);
-      if (alive(pid)) {
+      if (processAlive(pid)) {
         throw new MirrorError(
           'mirror.busy',
           `another pull (process ${pid}) is writing to ${layout.dir}; wait for it to finish`,
@@ -1132,15 +1132,4 @@ async function lock(layout: MirrorLayout): Promise<() => Promise<void>> {
     }
   }
   throw new MirrorError('mirror.busy', `cannot lock ${layout.dir}`);
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

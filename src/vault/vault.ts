@@ -218,7 +218,8 @@ async function cleanTemporaryBlobs(layout: VaultLayout): Promise<void> {
   );
 }
 
-function processAlive(pid: number): boolean {
+/** True when a process with id `pid` runs on this machine (this one included). */
+export function processAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return true;
   try {
