@@ -1,6 +1,7 @@
 /** Small pieces every screen uses: error messages, loading, times, sizes, pages of a list. */
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { API_LIMITS } from '../../src/server/app/api.js';
 import { formatBytes, formatIsoTime, formatNumber, formatUnixTime } from '../i18n/format.js';
 import { useLang } from '../shared/use-lang.js';
 import { ApiFailure } from './api.js';
@@ -166,5 +167,41 @@ export function Panel({
       <h2>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** The new-password field and its repetition, as every screen that sets a password asks them. */
+export function NewPasswordFields(props: {
+  password: string;
+  repeat: string;
+  onPassword: (value: string) => void;
+  onRepeat: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label>
+        {t('form.newPassword', { min: API_LIMITS.minPassword })}
+        <input
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          value={props.password}
+          onChange={(e) => props.onPassword(e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        {t('form.repeatPassword')}
+        <input
+          type="password"
+          name="password2"
+          autoComplete="new-password"
+          required
+          value={props.repeat}
+          onChange={(e) => props.onRepeat(e.currentTarget.value)}
+        />
+      </label>
+    </>
   );
 }

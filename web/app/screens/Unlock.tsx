@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { API_LIMITS } from '../../../src/server/app/api.js';
 import { api } from '../api.js';
 import { useSession } from '../session.js';
-import { ErrorMessage } from '../ui.js';
+import { ErrorMessage, NewPasswordFields } from '../ui.js';
 import { type FormProblem, passwordProblem } from './Setup.js';
 
 export function Unlock() {
@@ -80,28 +80,12 @@ export function Unlock() {
               onChange={(e) => setName(e.currentTarget.value)}
             />
           </label>
-          <label>
-            {t('form.newPassword', { min: API_LIMITS.minPassword })}
-            <input
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {t('form.repeatPassword')}
-            <input
-              type="password"
-              name="password2"
-              autoComplete="new-password"
-              required
-              value={password2}
-              onChange={(e) => setPassword2(e.currentTarget.value)}
-            />
-          </label>
+          <NewPasswordFields
+            password={password}
+            repeat={password2}
+            onPassword={setPassword}
+            onRepeat={setPassword2}
+          />
         </fieldset>
       )}
       {problem !== null && (
