@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareLedgers, type SealedMovement } from '../../src/books/diff/compare.js';
 import { parseJournal } from '../../src/books/diff/hledger.js';
@@ -137,6 +138,58 @@ describe('comparing ledgers', () => {
       ['missing', [], 'D'],
       ['added', [], 4],
     ]);
+  });
+
+  const p = (line: number, date: string, amount: string, purpose: string) => ({
+    line,
+    date,
+    amount,
+    counterparty: 'X',
+    purpose,
+    reference: null,
+  });
+
+  it('pairs a changed date up to 31 days away, and no further', () => {
+    const near = compareLedgers(
+      [s('A', '2024-01-31', '100', 'rent of the hall')],
+      [p(1, '2024-03-02', '100', 'rent of the hall')],
+    );
+    expect(near.differences.map((d) => d.kind)).toEqual(['altered']);
+    const far = compareLedgers(
+      [s('A', '2024-01-31', '100', 'rent of the hall')],
+      [p(1, '2024-03-03', '100', 'rent of the hall')],
+    );
+    expect(far.differences.map((d) => d.kind)).toEqual(['missing', 'added']);
+  });
+
+  it('accounts for every entry exactly once, however the two ledgers differ', () => {
+    const day = fc.integer({ min: 0, max: 120 }).map((n) => {
+      const d = new Date(Date.UTC(2024, 0, 1) + n * 86_400_000);
+      return d.toISOString().slice(0, 10);
+    });
+    const amount = fc.integer({ min: -500, max: 500 }).map(String);
+    const purpose = fc.constantFrom('dues', 'bank fee', 'grant strike fund', 'rent hall', 'salary');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(day, amount, purpose), { maxLength: 40 }),
+        fc.array(fc.tuple(day, amount, purpose), { maxLength: 40 }),
+        (sealedRows, presentedRows) => {
+          const sealed = sealedRows.map(([d, a, t], i) => s(`S${i}`, d, a, t));
+          const presented = presentedRows.map(([d, a, t], i) => p(i + 1, d, a, t));
+          const c = compareLedgers(sealed, presented);
+          const seen = new Map<string, number>();
+          const note = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+          for (const d of c.differences) {
+            if ('sealed' in d) note(d.sealed.id);
+            if ('presented' in d) note(`P${d.presented.line}`);
+          }
+          const pairedOrDiffering = [...seen.values()].every((n) => n === 1);
+          const counted = seen.size + 2 * c.matched;
+          return pairedOrDiffering && counted === sealed.length + presented.length;
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -73,22 +73,31 @@ function days(a: string, b: string): number {
   return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
 }
 
-function similarity(a: string, b: string): number {
-  const x = new Set(wordsOf(a));
-  const y = new Set(wordsOf(b));
+function similarity(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
   if (x.size === 0 || y.size === 0) return 0;
   let common = 0;
   for (const w of x) if (y.has(w)) common++;
   return common / (x.size + y.size - common);
 }
 
-/** How alike two entries are, or 0 when they cannot be the same entry. */
-function score(s: SealedMovement, p: PresentedEntry): number {
+/** The most days apart two entries can be and still be the same entry. */
+const MAX_DAYS_APART = 31;
+
+/**
+ * How alike two entries are, or 0 when they cannot be the same entry. `sw` and `pw` are the
+ * words of each one's counterparty and purpose.
+ */
+function score(
+  s: SealedMovement,
+  sw: ReadonlySet<string>,
+  p: PresentedEntry,
+  pw: ReadonlySet<string>,
+): number {
   const d = days(s.date, p.date);
   const sameAmount = compareDecimals(s.amount, p.amount) === 0;
   const sameSign = s.amount.startsWith('-') === p.amount.startsWith('-');
-  if (!sameSign || d > 31) return 0;
-  const words = similarity(`${s.counterparty} ${s.purpose}`, `${p.counterparty} ${p.purpose}`);
+  if (!sameSign || d > MAX_DAYS_APART) return 0;
+  const words = similarity(sw, pw);
   let v = 0;
   if (sameAmount) v += 3;
   if (d <= 7) v += 2 - d * 0.2;
@@ -96,6 +105,23 @@ function score(s: SealedMovement, p: PresentedEntry): number {
   // An amount changed needs the words to vouch for it; a date changed needs the amount.
   if (!sameAmount && words < 0.5) return 0;
   return v >= 3.5 ? v : 0;
+}
+
+/** `iso` moved by `n` days. */
+function shiftDate(iso: string, n: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The first index in `sorted` (ascending) whose value is not below `value`. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Compares `presented` with `sealed` (both for the same period and account). */
@@ -150,13 +176,29 @@ export function compareLedgers(
     const si = list?.shift();
     if (si !== undefined) pair(si, pi, 'exact');
   }
-  // 3. Best match, greedily by score. Candidates are bounded to 31 days either side.
+  // 3. Best match, greedily by score. Candidates are the sealed entries within 31 days, found
+  // by binary search over the dates, so the work grows with the entries near each one rather
+  // than with every pair.
   const byDate = [...freeSealed].sort((a, b) => (sealed[a]!.date < sealed[b]!.date ? -1 : 1));
+  const dates = byDate.map((si) => sealed[si]!.date);
+  const sealedWords = new Map<number, Set<string>>();
+  const wordsOfSealed = (si: number) => {
+    let w = sealedWords.get(si);
+    if (w === undefined) {
+      w = new Set(wordsOf(`${sealed[si]!.counterparty} ${sealed[si]!.purpose}`));
+      sealedWords.set(si, w);
+    }
+    return w;
+  };
   const candidates: Array<{ si: number; pi: number; v: number }> = [];
   for (const pi of freePresented) {
     const p = presented[pi]!;
-    for (const si of byDate) {
-      const v = score(sealed[si]!, p);
+    const pw = new Set(wordsOf(`${p.counterparty} ${p.purpose}`));
+    const last = shiftDate(p.date, MAX_DAYS_APART);
+    for (let i = lowerBound(dates, shiftDate(p.date, -MAX_DAYS_APART)); i < byDate.length; i++) {
+      if (dates[i]! > last) break;
+      const si = byDate[i]!;
+      const v = score(sealed[si]!, wordsOfSealed(si), p, pw);
       if (v > 0) candidates.push({ si, pi, v });
     }
   }
