@@ -21,6 +21,26 @@ export const REPORT_KINDS = [
   'register',
 ] as const;
 
+/**
+ * The fixed words reports write into cells (English), by a stable key: what a translated view
+ * (the web app) looks up to say them in the reader's language. Names and descriptions are the
+ * union's own words and are not among them.
+ */
+export const REPORT_LABELS = {
+  total: 'Total',
+  totalIncome: 'Total income',
+  totalExpenses: 'Total expenses',
+  surplus: 'Surplus (deficit)',
+  totalAssets: 'Total assets',
+  totalLiabilities: 'Total liabilities',
+  totalEquity: 'Total funds and equity',
+  accumulatedSurplus: 'Accumulated surplus (income less expenses)',
+  totalCheck: 'Total liabilities, funds and surplus',
+  totalDues: 'Total dues received',
+  openingBalance: 'Opening balance',
+  generalFund: 'General',
+} as const;
+
 /** One of the reports. */
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
@@ -206,7 +226,7 @@ function trialBalance(ledger: Ledger, o: ReportOptions): Report {
     const closing = t.opening + t.debit - t.credit;
     rows.push({
       values: {
-        account: 'Total',
+        account: REPORT_LABELS.total,
         name: '',
         type: '',
         currency,
@@ -308,14 +328,14 @@ function incomeStatement(ledger: Ledger, o: ReportOptions): Report {
   const expenses = sectionRows(ledger, sums, 'expenses', o, movement, 1n);
   const rows: ReportRow[] = [...income.rows];
   for (const [c, t] of [...income.totals].sort())
-    rows.push(totalRow('income', 'Total income', c, t.amount, t.records));
+    rows.push(totalRow('income', REPORT_LABELS.totalIncome, c, t.amount, t.records));
   rows.push(...expenses.rows);
   for (const [c, t] of [...expenses.totals].sort())
-    rows.push(totalRow('expenses', 'Total expenses', c, t.amount, t.records));
+    rows.push(totalRow('expenses', REPORT_LABELS.totalExpenses, c, t.amount, t.records));
   const currencies = new Set([...income.totals.keys(), ...expenses.totals.keys()]);
   for (const c of [...currencies].sort()) {
     const net = (income.totals.get(c)?.amount ?? 0n) - (expenses.totals.get(c)?.amount ?? 0n);
-    rows.push(totalRow('result', 'Surplus (deficit)', c, net));
+    rows.push(totalRow('result', REPORT_LABELS.surplus, c, net));
   }
   return {
     kind: 'income-statement',
@@ -343,9 +363,9 @@ function balanceSheet(ledger: Ledger, o: ReportOptions): Report {
     for (const [c, t] of [...part.totals].sort())
       rows.push(totalRow(section, label, c, t.amount, t.records));
   };
-  add('assets', 'Total assets', assets);
-  add('liabilities', 'Total liabilities', liabilities);
-  add('equity', 'Total funds and equity', equity);
+  add('assets', REPORT_LABELS.totalAssets, assets);
+  add('liabilities', REPORT_LABELS.totalLiabilities, liabilities);
+  add('equity', REPORT_LABELS.totalEquity, equity);
   const currencies = new Set([
     ...assets.totals.keys(),
     ...liabilities.totals.keys(),
@@ -355,11 +375,11 @@ function balanceSheet(ledger: Ledger, o: ReportOptions): Report {
   ]);
   for (const c of [...currencies].sort()) {
     const result = (income.totals.get(c)?.amount ?? 0n) - (expenses.totals.get(c)?.amount ?? 0n);
-    rows.push(totalRow('equity', 'Accumulated surplus (income less expenses)', c, result));
+    rows.push(totalRow('equity', REPORT_LABELS.accumulatedSurplus, c, result));
     const a = assets.totals.get(c)?.amount ?? 0n;
     const le =
       (liabilities.totals.get(c)?.amount ?? 0n) + (equity.totals.get(c)?.amount ?? 0n) + result;
-    rows.push(totalRow('check', 'Total liabilities, funds and surplus', c, le));
+    rows.push(totalRow('check', REPORT_LABELS.totalCheck, c, le));
     if (a !== le) {
       notes.push(
         `assets (${formatAmount(a, c)}) differ from liabilities, funds and surplus (${formatAmount(le, c)}) in ${c}`,
@@ -419,7 +439,7 @@ function fundBalances(ledger: Ledger, o: ReportOptions): Report {
     const closing = f.opening + f.income - f.expenses + f.other;
     rows.push({
       values: {
-        fund: fund === '' ? 'General' : fund,
+        fund: fund === '' ? REPORT_LABELS.generalFund : fund,
         currency,
         opening: formatAmount(f.opening, currency),
         income: formatAmount(f.income, currency),
@@ -499,7 +519,7 @@ function duesReport(ledger: Ledger, o: ReportOptions): Report {
   for (const c of sortedKeys(totals)) {
     rows.push({
       values: {
-        member: 'Total dues received',
+        member: REPORT_LABELS.totalDues,
         currency: c,
         payments: '',
         amount: formatAmount(totals.get(c) ?? 0n, c),
@@ -567,7 +587,7 @@ function register(ledger: Ledger, o: ReportOptions): Report {
       date: o.from ?? '',
       record: '',
       kind: '',
-      description: 'Opening balance',
+      description: REPORT_LABELS.openingBalance,
       counterparty: '',
       account,
       fund: '',

@@ -10,6 +10,7 @@
 import type { BooksBalanceBody, BooksBody, BooksEntryBody } from '../records/books.js';
 import type { TamgaRecord } from '../records/record.js';
 import type { Vault } from '../vault/vault.js';
+import { type CsvMapping, parseCsvMapping } from './import/csv.js';
 import type { Example } from './import/rules.js';
 import {
   type Account,
@@ -19,6 +20,11 @@ import {
   type Transaction,
   transactionFromBody,
 } from './model.js';
+
+/** Default account where unmatched lines go (`:<CUR>` is added for a currency other than its own). */
+export const DEFAULT_SUSPENSE = 'Assets:Suspense';
+/** Default equity account a first statement's opening balance is posted against. */
+export const DEFAULT_OPENING = 'Equity:Opening balances';
 
 /** Tag of the `document` records that seal statement files. */
 export const STATEMENT_TAG = 'bank-statement';
@@ -141,6 +147,15 @@ export function readSealedBooks(vault: Vault): SealedBooks {
   };
 }
 
+/** Returns the CSV mapping saved as `name`, or null when none is. Throws StatementError for a bad one. */
+export function savedMapping(
+  books: Pick<SealedBooks, 'mappings'>,
+  name: string,
+): CsvMapping | null {
+  const saved = books.mappings.get(name);
+  return saved === undefined ? null : parseCsvMapping(JSON.parse(saved.json));
+}
+
 /** The balance of each account at the end of each day it moved: for `balanceAt` lookups. */
 export class BalanceIndex {
   private readonly days = new Map<string, { dates: string[]; sums: bigint[] }>();
@@ -216,4 +231,23 @@ export function examplesOf(
     });
   }
   return out;
+}
+
+/**
+ * The earlier choices the entry form's suggestions learn from: entries between a money account
+ * (one a statement was imported into, or an open asset account of the chart) and one other
+ * account, leaving out suspense and opening balances (by role, or the import's defaults).
+ */
+export function entryExamples(books: SealedBooks): Example[] {
+  const holding = new Set<string>();
+  const money = new Set<string>();
+  for (const s of books.statements) for (const p of Object.values(s.accounts)) money.add(p);
+  for (const a of books.chart.values()) {
+    if (a.role === 'suspense' || a.role === 'opening-balances') holding.add(a.path);
+    else if (a.type === 'assets' && a.closed !== true) money.add(a.path);
+  }
+  const excluded = (account: string) =>
+    holding.has(account) ||
+    [DEFAULT_SUSPENSE, DEFAULT_OPENING].some((d) => account === d || account.startsWith(`${d}:`));
+  return examplesOf(books.entries, money, excluded);
 }

@@ -5,16 +5,19 @@
  * import needs (suspense, opening balances), each new line as a `transaction` record whose
  * source names the statement record and line, and the statement's balances as balance
  * assertions. One batch is one SQLite transaction: on any error nothing is imported.
+ *
+ * The core works on the file's bytes (`importStatementBytes`, what the web app sends); a review
+ * plans without sealing, and sealing afterwards takes the accounts chosen at review per line.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { TamgaError } from '../log/errors.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { parseRecordCanonical } from '../records/record.js';
 import { parseX25519Recipient } from '../vault/age/x25519.js';
-import { storeBlob } from '../vault/blobs.js';
+import { storeBlobBytes } from '../vault/blobs.js';
 import type { VaultKeys } from '../vault/keys.js';
 import { mediaTypeOf } from '../vault/media-type.js';
 import type { SealedEntry as LogEntry } from '../vault/sequencer.js';
@@ -34,40 +37,53 @@ import {
 } from './model.js';
 import {
   BalanceIndex,
+  DEFAULT_OPENING,
+  DEFAULT_SUSPENSE,
   examplesOf,
   MAPPING_TAG,
   readSealedBooks,
   type SealedBooks,
   STATEMENT_TAG,
+  savedMapping,
 } from './sealed-books.js';
 
 /** The largest statement file read. */
 export const MAX_STATEMENT_BYTES = 512 * 1024 * 1024;
 
-/** Default account where unmatched lines go (`:<CUR>` is added for a currency other than its own). */
-export const DEFAULT_SUSPENSE = 'Assets:Suspense';
-/** Default equity account a first statement's opening balance is posted against. */
-export const DEFAULT_OPENING = 'Equity:Opening balances';
-
-/** Options of `importStatementFile`. */
+/** Options of `importStatementBytes`. */
 export interface ImportOptions {
   /** `PATH` (the statement's one account), or `NUMBER=PATH` for each bank account. */
   readonly accounts?: readonly string[];
   readonly format?: StatementFormat;
-  /** A saved mapping's name, or a JSON file holding one (saved under its name on import). */
+  /** A saved mapping's name, or (with `readMappingFile`) a JSON file holding one. */
   readonly mapping?: string;
+  /**
+   * Reads a mapping file named by `mapping` when no mapping of that name is saved; the mapping
+   * is then saved under the file's name. Resolves to null when there is no such file.
+   */
+  readonly readMappingFile?: (given: string) => Promise<string | null>;
   /** Plan only: seal nothing. */
   readonly review?: boolean;
   readonly suspense?: string;
   readonly openingAccount?: string;
+  /** The account chosen at review for a line, by the line's identity (see PlanOptions). */
+  readonly overrides?: ReadonlyMap<string, string>;
   readonly author: string;
-  readonly cwd: string;
   readonly now?: () => Date;
+}
+
+/** Options of `importStatementFile`: mapping files are read relative to `cwd`. */
+export interface ImportFileOptions extends Omit<ImportOptions, 'readMappingFile'> {
+  readonly cwd: string;
 }
 
 /** What an import did (or, with review, would do). */
 export interface ImportResult {
   readonly plan: ImportPlan;
+  /** The SHA-256 of the statement file. */
+  readonly sha256: string;
+  /** The account unclassified lines go to (in the statement's currency). */
+  readonly suspense: string;
   readonly statementId: string;
   /** False when the same file was imported before: its record is reused. */
   readonly newStatement: boolean;
@@ -80,16 +96,15 @@ export interface ImportResult {
 }
 
 /**
- * Imports the statement file `file` (relative to `options.cwd`). Resolves to what was sealed;
- * rejects with StatementError (naming the line) for a file that does not read or does not fit
- * the books, BooksError for a transaction the chart refuses, and the vault's errors, having
- * sealed nothing.
+ * Imports the statement file `file` (relative to `options.cwd`), as `importStatementBytes` does
+ * its bytes. Rejects with StatementError `import.file` when it is not a readable file or is
+ * larger than MAX_STATEMENT_BYTES.
  */
 export async function importStatementFile(
   vault: Vault,
   keys: VaultKeys | null,
   file: string,
-  options: ImportOptions,
+  options: ImportFileOptions,
 ): Promise<ImportResult> {
   const info = await stat(file).catch(() => null);
   if (info === null || !info.isFile()) {
@@ -103,6 +118,27 @@ export async function importStatementFile(
     );
   }
   const bytes = new Uint8Array(await readFile(file));
+  const { cwd, ...rest } = options;
+  return importStatementBytes(vault, keys, bytes, basename(file), {
+    ...rest,
+    readMappingFile: (given) => readFile(resolve(cwd, given), 'utf8').catch(() => null),
+  });
+}
+
+/**
+ * Imports a statement file's `bytes`, named `name` (its file name, kept on its document
+ * record). Resolves to what was sealed, or with `review` to what would be; rejects with
+ * StatementError (naming the line) for a file that does not read or does not fit the books,
+ * BooksError (naming the line) for a transaction the chart refuses, and the vault's errors,
+ * having sealed nothing.
+ */
+export async function importStatementBytes(
+  vault: Vault,
+  keys: VaultKeys | null,
+  bytes: Uint8Array,
+  name: string,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const books = readSealedBooks(vault);
   const mapping = await resolveMapping(books, options);
@@ -176,10 +212,13 @@ export async function importStatementFile(
       suspense,
       openingEquity: opening,
       chart: { account: (p) => chart.get(p) },
+      ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
     },
   );
   const result = {
     plan,
+    sha256,
+    suspense,
     statementId,
     newStatement: previous === undefined,
     addedAccounts: added.map((a) => a.path),
@@ -226,19 +265,21 @@ export async function importStatementFile(
     if (statement.period !== null) meta.period = `${statement.period.from}..${statement.period.to}`;
     for (const [number, a] of accounts) meta[`account:${number}`] = a.path;
     if (mapping !== null) meta.mapping = mapping.name;
-    const name = cleanName(basename(file));
+    const fileName = cleanName(name);
     drafts.push({
       kind: 'document',
       id: statementId,
       body: {
-        path: name,
+        path: fileName,
         title: `Bank statement ${statement.accounts.join(', ')}${statement.period ? ` ${statement.period.from}..${statement.period.to}` : ''}`,
         tags: [STATEMENT_TAG],
         meta,
       },
       refs: [],
-      files: [{ sha256, name, size: bytes.length }],
-      recordFiles: [{ sha256, size: bytes.length, name, mediaType: mediaTypeOf(name) }],
+      files: [{ sha256, name: fileName, size: bytes.length }],
+      recordFiles: [
+        { sha256, size: bytes.length, name: fileName, mediaType: mediaTypeOf(fileName) },
+      ],
     });
   }
   if (added.length > 0) {
@@ -310,19 +351,11 @@ export async function importStatementFile(
   if (previous === undefined) {
     const known =
       vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256) !== undefined;
-    const stored = await storeBlob(
+    const stored = await storeBlobBytes(
       vault.layout,
       parseX25519Recipient(vault.info.ageRecipient),
-      file,
-      { size: info.size, mtimeMs: info.mtimeMs },
+      bytes,
     );
-    if ('changed' in stored || stored.sha256 !== sha256) {
-      throw new StatementError(
-        'import.changed',
-        null,
-        `${file} changed while it was being imported; nothing was imported. Import it again once it is stable`,
-      );
-    }
     // Flush the blob's folder entries even when it was already on disk (an orphan of an
     // interrupted run is renamed but maybe not flushed).
     blobDirs = [vault.layout.blobs, dirname(stored.path)];
@@ -415,17 +448,15 @@ async function resolveMapping(
 ): Promise<{ name: string; mapping: CsvMapping; save: boolean } | null> {
   const given = options.mapping;
   if (given === undefined) return null;
-  const saved = books.mappings.get(given);
-  if (saved !== undefined)
-    return { name: given, mapping: parseCsvMapping(JSON.parse(saved.json)), save: false };
-  const path = given.startsWith('/') ? given : `${options.cwd}/${given}`;
-  const text = await readFile(path, 'utf8').catch(() => null);
+  const saved = savedMapping(books, given);
+  if (saved !== null) return { name: given, mapping: saved, save: false };
+  const text = (await options.readMappingFile?.(given)) ?? null;
   if (text === null) {
     const names = [...books.mappings.keys()];
     throw new StatementError(
       'import.mapping',
       null,
-      `no mapping named ${given} is saved${names.length ? ` (saved: ${names.join(', ')})` : ''}, and no file ${given} exists`,
+      `no mapping named ${given} is saved${names.length ? ` (saved: ${names.join(', ')})` : ''}${options.readMappingFile === undefined ? '' : `, and no file ${given} exists`}`,
     );
   }
   let json: unknown;

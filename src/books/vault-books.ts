@@ -4,14 +4,17 @@
  * appended in one batch, so that nothing is partially written.
  */
 import { randomBytes } from 'node:crypto';
+import type { AssetBody } from '../records/bodies.js';
 import { commitCanonical } from '../records/commitment.js';
 import { newRecordId } from '../records/id.js';
 import { parseRecordCanonical, type TamgaRecord } from '../records/record.js';
 import type { VaultKeys } from '../vault/keys.js';
 import type { SealedEntry } from '../vault/sequencer.js';
 import type { Vault } from '../vault/vault.js';
+import type { BooksDraft } from './drafts.js';
 import { type Ledger, type LedgerInput, type LedgerOptions, loadLedger } from './ledger.js';
-import { BooksError } from './model.js';
+import { BooksError, type ChartLookup, parseAmount } from './model.js';
+import { type PropertyItem, propertyRegister } from './property.js';
 
 /** Yields the vault's transaction and correction records in log order, parsed but not re-validated. */
 export function* booksRecords(vault: Vault, options: LedgerOptions = {}): Generator<LedgerInput> {
@@ -29,6 +32,19 @@ export function* booksRecords(vault: Vault, options: LedgerOptions = {}): Genera
   }
 }
 
+/**
+ * Returns the property register of the vault's `asset` records (and their corrections), and the
+ * asset events that name no registered asset (`orphans`).
+ */
+export function readPropertyRegister(vault: Vault): { items: PropertyItem[]; orphans: string[] } {
+  const rows = vault.db
+    .prepare("SELECT idx, json FROM records WHERE kind IN ('asset', 'correction') ORDER BY idx")
+    .all() as { idx: number; json: string }[];
+  return propertyRegister(
+    rows.map((r) => ({ index: r.idx, record: JSON.parse(r.json) as TamgaRecord })),
+  );
+}
+
 /** Returns the ledger of the vault's sealed books (as of log size `upTo` when given). */
 export function readLedger(vault: Vault, options: LedgerOptions = {}): Ledger {
   const size = (vault.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
@@ -36,13 +52,7 @@ export function readLedger(vault: Vault, options: LedgerOptions = {}): Ledger {
   return { ...ledger, logSize: Math.min(options.upTo ?? size, size) };
 }
 
-/** A books record to seal: its kind, body and refs (ids, time and author are filled in). */
-export interface BooksDraft {
-  readonly kind: 'transaction' | 'correction';
-  readonly body: unknown;
-  readonly refs: readonly string[];
-  readonly files?: TamgaRecord['files'];
-}
+export type { BooksDraft } from './drafts.js';
 
 /** Who seals and when; randomness for ids and salts. Tests pass fixed ones. */
 export interface SealContext {
@@ -100,6 +110,74 @@ export function missingRecords(vault: Vault, ids: readonly string[], kind?: stri
     const row = get.get(id) as { kind: string } | undefined;
     return row === undefined || (kind !== undefined && row.kind !== kind);
   });
+}
+
+/** What a property record says: an `asset` body, its description optional. */
+export type PropertyChange = Omit<AssetBody, 'description'> & {
+  readonly description?: string | undefined;
+};
+
+/**
+ * Returns the draft of the `asset` record of `change`: a registration (no `asset`), or an event
+ * of a registered asset (valuation, transfer, disposal, update). The records it names go into
+ * its refs. Throws BooksError `books.property` when the asset is not a registered one, the event
+ * lacks what it records, or the account or valuation does not fit the books, and
+ * `books.missing-record` when a named document is not sealed.
+ */
+export function propertyDraft(
+  vault: Vault,
+  chart: ChartLookup,
+  change: PropertyChange,
+): BooksDraft {
+  const refuse = (message: string) => new BooksError('books.property', message);
+  if (change.asset === undefined) {
+    if (change.event !== undefined && change.event !== 'register') {
+      throw refuse(`a ${change.event} is of a registered asset: name the asset`);
+    }
+  } else {
+    const row = vault.db
+      .prepare("SELECT kind, json_extract(json, '$.body.asset') AS asset FROM records WHERE id = ?")
+      .get(change.asset) as { kind: string; asset: string | null } | undefined;
+    if (row === undefined || row.kind !== 'asset' || row.asset !== null) {
+      throw refuse(`${change.asset} is not the record that registered an asset`);
+    }
+    if (change.event === undefined || change.event === 'register') {
+      throw refuse(
+        'the asset is registered already: say which event this is (valuation, transfer, disposal or update)',
+      );
+    }
+  }
+  if (change.event === 'transfer' && change.transfer === undefined) {
+    throw refuse('a transfer says to whom and by what decision');
+  }
+  if (change.event === 'valuation' && change.valuation === undefined) {
+    throw refuse('a valuation gives the amount');
+  }
+  if (change.valuation !== undefined)
+    parseAmount(change.valuation.amount, change.valuation.currency);
+  if (change.account !== undefined) {
+    const a = chart.account(change.account);
+    if (a === undefined || a.closed === true) {
+      throw refuse(`the account ${change.account} is not an open account of the chart`);
+    }
+  }
+  const named = [
+    ...(change.titleDocuments ?? []),
+    ...[change.transfer?.decisionRecord, change.transfer?.agreement].filter(
+      (id): id is string => id !== undefined,
+    ),
+  ];
+  const missing = missingRecords(vault, [...new Set(named)]);
+  if (missing.length > 0) {
+    throw new BooksError(
+      'books.missing-record',
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not sealed in this vault; seal the title documents, decision and agreement first (\`tamga seal FILE\`), then name their record ids`,
+    );
+  }
+  const { description, ...rest } = change;
+  const body: AssetBody = { ...rest, description: description ?? '' };
+  const refs = [...(change.asset === undefined ? [] : [change.asset]), ...named];
+  return { kind: 'asset', body, refs: [...new Set(refs)] };
 }
 
 /**

@@ -7,10 +7,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { type PresentedFormat, readPresented } from '../books/diff/presented.js';
-import { diffWithSealedBooks, formatDiffReport } from '../books/diff/sealed.js';
+import type { PresentedFormat } from '../books/diff/presented.js';
+import {
+  type BooksDiff,
+  type DiffReports,
+  diffPresented,
+  diffReports,
+} from '../books/diff/sealed.js';
 import { parseCsvMapping } from '../books/import/csv.js';
 import { StatementError } from '../books/import/errors.js';
+import { describeCheck } from '../books/import/plan.js';
 import type { StatementFormat } from '../books/import/types.js';
 import { formatAmount } from '../books/model.js';
 import { readSealedBooks } from '../books/sealed-books.js';
@@ -96,15 +102,7 @@ export async function booksImportCommand(
           })),
           duplicates: plan.duplicates.map((d) => ({ line: d.line.line, identity: d.identity })),
           openings: plan.openings.length,
-          checks: plan.checks.map((c) => ({
-            line: c.balance.line,
-            kind: c.balance.kind,
-            date: c.balance.date,
-            account: c.account,
-            stated: formatAmount(c.stated, c.currency),
-            books: formatAmount(c.books, c.currency),
-            ok: c.ok,
-          })),
+          checks: plan.checks.map(describeCheck),
           addedAccounts: result.addedAccounts,
           warnings: plan.statement.warnings,
         }),
@@ -205,8 +203,8 @@ export async function booksDiffCommand(
   if (info.size > 512 * 1024 * 1024) throw new UsageError(`${file} is larger than 512 MB`);
   const bytes = new Uint8Array(await readFile(path));
   const vault = await Vault.open(vaultDir(ctx, opts), { readonly: true });
-  let diff: ReturnType<typeof diffWithSealedBooks>;
-  let report: string[];
+  let diff: BooksDiff;
+  let reports: DiffReports;
   try {
     let mapping: ReturnType<typeof parseCsvMapping> | undefined;
     if (opts.mapping !== undefined) {
@@ -221,23 +219,19 @@ export async function booksDiffCommand(
         );
       mapping = parseCsvMapping(JSON.parse(text));
     }
-    const presented = readPresented(bytes, {
-      ...(opts.format === undefined ? {} : { format: opts.format as PresentedFormat }),
-      ...(mapping === undefined ? {} : { mapping }),
-      ...(opts.account === undefined ? {} : { account: opts.account }),
+    diff = diffPresented(vault, bytes, {
+      format: opts.format as PresentedFormat | undefined,
+      mapping,
+      from: opts.from,
+      to: opts.to,
+      account: opts.account,
     });
-    diff = diffWithSealedBooks(vault, presented, {
-      ...(opts.from === undefined ? {} : { from: opts.from }),
-      ...(opts.to === undefined ? {} : { to: opts.to }),
-      ...(opts.account === undefined ? {} : { account: opts.account }),
-    });
-    report = formatDiffReport(diff, basename(file), vault.info.origin);
+    reports = diffReports(diff, basename(file), vault.info.origin);
   } finally {
     vault.close();
   }
-  const json = JSON.stringify({ presented: basename(file), ...diff }, null, 2);
-  if (opts.json) ctx.out(json);
-  else for (const l of report) ctx.out(printable(l));
+  if (opts.json) ctx.out(reports.json);
+  else for (const l of reports.lines) ctx.out(printable(l));
   if (opts.out !== undefined) {
     const dir = resolve(ctx.cwd, opts.out);
     if (diff.records.length > 0) {
@@ -250,8 +244,8 @@ export async function booksDiffCommand(
       const { mkdir } = await import('node:fs/promises');
       await mkdir(dir, { recursive: true });
     }
-    await writeFileDurably(join(dir, 'diff-report.txt'), `${report.join('\n')}\n`);
-    await writeFileDurably(join(dir, 'diff-report.json'), `${json}\n`);
+    await writeFileDurably(join(dir, 'diff-report.txt'), reports.text);
+    await writeFileDurably(join(dir, 'diff-report.json'), `${reports.json}\n`);
     ctx.err(
       `Wrote the report and ${diff.records.length ? 'an evidence bundle of the sealed records involved' : 'no bundle (no sealed record differs)'} to ${dir}`,
     );

@@ -7,8 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { accountChangeProblems } from '../books/chart.js';
 import { unionChartAccounts } from '../books/chart-union.js';
+import {
+  accountsDraft,
+  type BooksDraft,
+  changedAccount,
+  correctionOf,
+  entryDraft,
+  entryFromJson,
+} from '../books/drafts.js';
 import { exportBeancount } from '../books/export-beancount.js';
 import { exportJournal } from '../books/export-journal.js';
 import type { Ledger } from '../books/ledger.js';
@@ -18,21 +25,23 @@ import {
   type Account,
   type AccountRole,
   type AccountType,
-  accountsBody,
   BooksError,
-  correctionDraft,
   formatAmount,
   type Posting,
   parseAmount,
   type StatementBalance,
-  statementBalanceDraft,
   type Transaction,
-  transactionDraft,
 } from '../books/model.js';
-import { propertyRegister } from '../books/property.js';
 import { reportCsv, reportJson, reportText } from '../books/report-output.js';
 import { buildReport, REPORT_KINDS, type ReportKind } from '../books/reports.js';
-import { type BooksDraft, readLedger, sealBooks } from '../books/vault-books.js';
+import {
+  type PropertyChange,
+  propertyDraft,
+  readLedger,
+  readPropertyRegister,
+  sealBooks,
+} from '../books/vault-books.js';
+import { ASSET_EVENTS } from '../records/bodies.js';
 import { isFullDate } from '../records/time.js';
 import { Vault, writeFileDurably } from '../vault/vault.js';
 import { addBooksImportCommands } from './books-import.js';
@@ -170,7 +179,8 @@ export async function booksAccountsCommand(
   opts: BooksAccountsOptions,
   ctx: CommandContext,
 ): Promise<void> {
-  const chart = await withLedger(opts, ctx, (l) => l.chart);
+  const ledger = await withLedger(opts, ctx, (l) => l);
+  const chart = ledger.chart;
   let accounts: Account[] | undefined;
   let what = '';
   if (opts.init) {
@@ -201,33 +211,27 @@ export async function booksAccountsCommand(
         throw new UsageError(`--name ${n}: write LANG=NAME, such as ky=Мүчөлүк төгүмдөр`);
       names[m[1] as string] = m[2] as string;
     }
-    const old = chart.account(opts.path);
     accounts = [
-      {
-        ...(old ?? {}),
+      changedAccount(chart.account(opts.path), {
         path: opts.path,
         type: opts.type as AccountType,
-        currency: opts.currency ?? old?.currency ?? 'KGS',
+        ...(opts.currency === undefined ? {} : { currency: opts.currency }),
         ...(opts.fund === undefined ? {} : { fund: opts.fund }),
         ...(opts.role === undefined ? {} : { role: opts.role as AccountRole }),
         ...(opts.member === undefined ? {} : { member: opts.member }),
-        ...(Object.keys(names).length === 0 ? {} : { names: { ...(old?.names ?? {}), ...names } }),
-      },
+        ...(Object.keys(names).length === 0 ? {} : { names }),
+      }),
     ];
     what = `account ${opts.path}`;
   } else if (opts.close !== undefined) {
     const old = chart.account(opts.close);
     if (old === undefined) throw new UsageError(`${opts.close} is not in the chart`);
-    accounts = [{ ...old, closed: true }];
+    accounts = [changedAccount(old, { path: old.path, type: old.type, closed: true })];
     what = `the closing of ${opts.close}`;
   }
 
   if (accounts !== undefined) {
-    const clean = accounts.map(({ record: _r, ...a }) => a);
-    const problems = accountChangeProblems(chart, clean);
-    if (problems.length > 0)
-      throw new BooksError('books.accounts', `the accounts are not valid: ${problems.join('; ')}`);
-    await seal([{ kind: 'transaction', body: accountsBody(clean), refs: [] }], opts, ctx, what);
+    await seal([accountsDraft(ledger, accounts)], opts, ctx, what);
     return;
   }
 
@@ -311,72 +315,12 @@ function postingsFromFlags(lines: readonly string[], ledger: Ledger): Posting[] 
   });
 }
 
-function entryFromJson(value: unknown, ledger: Ledger): Transaction | StatementBalance {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(
-      'the transaction must be a JSON object with date, description and postings',
-    );
-  }
-  const v = value as Record<string, unknown>;
-  const documents = Array.isArray(v.documents) ? v.documents.map(String) : [];
-  const assertions = (Array.isArray(v.assertions) ? v.assertions : []).map(
-    (a: unknown, i: number) => {
-      const x = (a ?? {}) as Record<string, unknown>;
-      const account = String(x.account ?? '');
-      const currency =
-        typeof x.currency === 'string'
-          ? x.currency
-          : (ledger.chart.account(account)?.currency ?? 'KGS');
-      return { account, amount: amountOf(x.amount, currency, `balance ${i + 1}`), currency };
-    },
-  );
-  if (!Array.isArray(v.postings) || v.postings.length === 0) {
-    if (assertions.length === 0) throw new UsageError('the transaction has no postings');
-    return {
-      date: String(v.date ?? ''),
-      ...(typeof v.description === 'string' ? { description: v.description } : {}),
-      assertions,
-      documents,
-    };
-  }
-  const postings: Posting[] = v.postings.map((p: unknown, i: number) => {
-    const x = (p ?? {}) as Record<string, unknown>;
-    const account = String(x.account ?? '');
-    const acc = ledger.chart.account(account);
-    const currency = typeof x.currency === 'string' ? x.currency : (acc?.currency ?? 'KGS');
-    const fund = typeof x.fund === 'string' ? x.fund : acc?.fund;
-    return {
-      account,
-      amount: amountOf(x.amount, currency, `posting ${i + 1}`),
-      currency,
-      ...(fund === undefined ? {} : { fund }),
-      ...(typeof x.memo === 'string' ? { memo: x.memo } : {}),
-    };
-  });
-  return {
-    date: String(v.date ?? ''),
-    description: String(v.description ?? ''),
-    ...(typeof v.counterparty === 'string' ? { counterparty: v.counterparty } : {}),
-    postings,
-    ...(assertions.length > 0 ? { assertions } : {}),
-    documents,
-    ...(Array.isArray(v.tags) ? { tags: v.tags.map(String) } : {}),
-    ...(typeof v.meta === 'object' && v.meta !== null
-      ? { meta: v.meta as Record<string, string> }
-      : {}),
-  };
-}
-
-function amountOf(value: unknown, currency: string, where: string): bigint {
-  if (typeof value !== 'string') {
-    throw new UsageError(
-      `${where}: write the amount as a string such as "1250.00" (JSON numbers are not exact)`,
-    );
-  }
+/** The entry of a JSON text; a shape or amount problem is a usage error, as a bad flag is. */
+function entryOfJson(text: string, name: string, ledger: Ledger): Transaction | StatementBalance {
   try {
-    return parseAmount(value, currency);
+    return entryFromJson(parseJson(text, name), ledger.chart);
   } catch (e) {
-    if (e instanceof BooksError) throw new UsageError(`${where}: ${e.message}`);
+    if (e instanceof BooksError && e.code === 'books.input') throw new UsageError(e.message);
     throw e;
   }
 }
@@ -388,7 +332,7 @@ async function entryFromOptions(
 ): Promise<Transaction | StatementBalance> {
   if (opts.json !== undefined) {
     const text = opts.input ?? (await readInput(opts.json, ctx));
-    return entryFromJson(parseJson(text, opts.json === '-' ? 'standard input' : opts.json), ledger);
+    return entryOfJson(text, opts.json === '-' ? 'standard input' : opts.json, ledger);
   }
   if (opts.date === undefined || !isFullDate(opts.date))
     throw new UsageError('give --date YYYY-MM-DD, or the transaction as --json FILE');
@@ -420,15 +364,6 @@ async function entryFromOptions(
   };
 }
 
-function draftOf(entry: Transaction | StatementBalance, ledger: Ledger): BooksDraft {
-  if ('postings' in entry) {
-    const d = transactionDraft(entry, ledger.chart);
-    return { kind: 'transaction', body: d.body, refs: d.refs };
-  }
-  const d = statementBalanceDraft(entry, ledger.chart);
-  return { kind: 'transaction', body: d.body, refs: d.refs };
-}
-
 /** `tamga books add`: validates one transaction (or statement balances) against the chart and seals it. */
 export async function booksAddCommand(
   opts: EntryOptions & SealOptions,
@@ -436,7 +371,7 @@ export async function booksAddCommand(
 ): Promise<string> {
   const ledger = await withLedger(opts, ctx, (l) => l);
   const entry = await entryFromOptions(opts, ledger, ctx);
-  const [id] = await seal([draftOf(entry, ledger)], opts, ctx, 'the transaction');
+  const [id] = await seal([entryDraft(entry, ledger.chart)], opts, ctx, 'the transaction');
   return id as string;
 }
 
@@ -461,18 +396,6 @@ export async function booksCorrectCommand(
     );
   }
   const ledger = await withLedger(opts, ctx, (l) => l);
-  const wanted = id.toUpperCase();
-  const version = ledger.versions.get(wanted);
-  if (version === undefined) {
-    throw new UsageError(
-      `${id} is not a sealed books transaction or correction in this vault; find ids with \`tamga books report register --account ACCOUNT\``,
-    );
-  }
-  if (version.current !== wanted) {
-    throw new UsageError(
-      `${id} was already corrected; correct its current version ${version.current} instead`,
-    );
-  }
   const hasReplacement =
     opts.json !== undefined || (opts.posting ?? []).length > 0 || (opts.balance ?? []).length > 0;
   if (opts.void === true && hasReplacement)
@@ -483,12 +406,24 @@ export async function booksCorrectCommand(
     );
   }
   const replacement = opts.void === true ? undefined : await entryFromOptions(opts, ledger, ctx);
-  const d = correctionDraft(wanted, opts.reason, replacement, ledger.chart);
+  let draft: BooksDraft;
+  try {
+    draft = correctionOf(ledger, id, opts.reason, replacement, 'required');
+  } catch (e) {
+    if (!(e instanceof BooksError)) throw e;
+    if (e.code === 'books.unknown-entry') {
+      throw new UsageError(
+        `${e.message}; find ids with \`tamga books report register --account ACCOUNT\``,
+      );
+    }
+    if (e.code === 'books.superseded') throw new UsageError(e.message);
+    throw e;
+  }
   const [sealed] = await seal(
-    [{ kind: 'correction', body: d.body, refs: d.refs }],
+    [draft],
     opts,
     ctx,
-    `the correction of ${wanted}`,
+    `the correction of ${(draft.body as { corrects: string }).corrects}`,
   );
   return sealed as string;
 }
@@ -574,12 +509,7 @@ export async function booksPropertyCommand(
 ): Promise<void> {
   const vault = await Vault.open(vaultDir(ctx, opts), { readonly: true });
   try {
-    const rows = vault.db
-      .prepare("SELECT idx, json FROM records WHERE kind IN ('asset', 'correction') ORDER BY idx")
-      .all() as { idx: number; json: string }[];
-    const { items, orphans } = propertyRegister(
-      rows.map((r) => ({ index: r.idx, record: JSON.parse(r.json) })),
-    );
+    const { items, orphans } = readPropertyRegister(vault);
     if (opts.json) {
       ctx.out(
         JSON.stringify(items, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),
@@ -617,6 +547,132 @@ export async function booksPropertyCommand(
   } finally {
     vault.close();
   }
+}
+
+/** Options of `tamga books property add`. */
+export interface PropertyAddOptions extends SealOptions {
+  json?: string;
+  /** The JSON itself (tests), instead of reading `json`. */
+  input?: string;
+  asset?: string;
+  event?: string;
+  name?: string;
+  category?: string;
+  description?: string;
+  date?: string;
+  location?: string;
+  registration?: string;
+  account?: string;
+  value?: string;
+  basis?: string;
+  titleDocument?: string[];
+  to?: string;
+  decision?: string;
+  decisionRecord?: string;
+  agreement?: string;
+}
+
+/**
+ * The property change the flags of `books property add` describe. An event may leave out the
+ * name and category: `registered` gives those of the asset.
+ */
+function propertyFromFlags(
+  o: PropertyAddOptions,
+  registered: (id: string) => { name: string; category: string } | undefined,
+): PropertyChange {
+  const item = o.asset === undefined ? undefined : registered(o.asset);
+  if (o.asset !== undefined && item === undefined) {
+    throw new UsageError(
+      `${o.asset} is not the record that registered an asset; \`tamga books property\` lists them`,
+    );
+  }
+  const name = o.name ?? item?.name;
+  const category = o.category ?? item?.category;
+  if (name === undefined || category === undefined) {
+    throw new UsageError(
+      'give --name and --category (such as --category sanatorium), or --json FILE',
+    );
+  }
+  if (o.event !== undefined && !(ASSET_EVENTS as readonly string[]).includes(o.event)) {
+    throw new UsageError(`--event must be one of ${ASSET_EVENTS.join(', ')}`);
+  }
+  checkDate(o.date, '--date');
+  let valuation: PropertyChange['valuation'];
+  if (o.value !== undefined) {
+    const m = /^(\S+)(?:\s+([A-Z]{3}))?$/.exec(o.value.trim());
+    if (m === null)
+      throw new UsageError(
+        `--value ${o.value}: write AMOUNT [CURRENCY], such as "12500000.00 KGS"`,
+      );
+    valuation = {
+      amount: m[1]!,
+      currency: m[2] ?? 'KGS',
+      ...(o.basis === undefined ? {} : { basis: o.basis }),
+    };
+  }
+  if ((o.decision === undefined) !== (o.to === undefined)) {
+    throw new UsageError(
+      'a transfer needs both --to (who received it) and --decision (by what decision)',
+    );
+  }
+  return {
+    name,
+    category,
+    ...(o.description === undefined ? {} : { description: o.description }),
+    ...(o.asset === undefined ? {} : { asset: o.asset }),
+    ...(o.event === undefined ? {} : { event: o.event as PropertyChange['event'] }),
+    ...(o.date === undefined ? {} : { date: o.date }),
+    ...(o.location === undefined ? {} : { location: o.location }),
+    ...(o.registration === undefined ? {} : { registration: o.registration }),
+    ...(o.account === undefined ? {} : { account: o.account }),
+    ...(valuation === undefined ? {} : { valuation }),
+    ...(o.titleDocument === undefined ? {} : { titleDocuments: o.titleDocument }),
+    ...(o.to === undefined || o.decision === undefined
+      ? {}
+      : {
+          transfer: {
+            to: o.to,
+            decision: o.decision,
+            ...(o.decisionRecord === undefined ? {} : { decisionRecord: o.decisionRecord }),
+            ...(o.agreement === undefined ? {} : { agreement: o.agreement }),
+          },
+        }),
+  };
+}
+
+/**
+ * `tamga books property add`: registers an asset (land, a building, a sanatorium, a vehicle)
+ * with its title documents and valuation, or seals an event of a registered one (`--asset ID
+ * --event valuation|transfer|disposal|update`). Returns the record's id.
+ */
+export async function booksPropertyAddCommand(
+  opts: PropertyAddOptions,
+  ctx: CommandContext,
+): Promise<string> {
+  const draft = await withLedger(opts, ctx, async (ledger, vault) => {
+    let change: PropertyChange;
+    if (opts.json !== undefined || opts.input !== undefined) {
+      const name = opts.json ?? 'the JSON';
+      const value = parseJson(opts.input ?? (await readInput(opts.json!, ctx)), name);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new UsageError(`${name}: expected a JSON object {name, category, …}`);
+      }
+      change = value as PropertyChange;
+    } else {
+      change = propertyFromFlags(opts, (id) =>
+        readPropertyRegister(vault).items.find((it) => it.record === id),
+      );
+    }
+    return propertyDraft(vault, ledger.chart, change);
+  });
+  const body = draft.body as PropertyChange;
+  const [id] = await seal(
+    [draft],
+    opts,
+    ctx,
+    `${body.event ?? 'the registration'} of ${body.name}`,
+  );
+  return id!;
 }
 
 // --- wiring -------------------------------------------------------------------------------------
@@ -771,15 +827,57 @@ Start: tamga books accounts --init          seal the starting union chart (Engli
       setExit(warnings.length > 0 ? 1 : 0);
     });
 
-  books
+  const property = books
     .command('property')
     .description(
       'the property register: land, buildings, sanatoriums, vehicles, with valuations and transfers',
-    )
+    );
+  property
+    .command('list', { isDefault: true })
+    .description('list the register (the default)')
     .addOption(vaultOption())
     .option('--json', 'as JSON')
     .action(async (o: VaultOptions & { json?: boolean }) => {
       await booksPropertyCommand(o, ctx);
+    });
+  property
+    .command('add')
+    .description(
+      'register an asset, or seal an event of one (--asset ID --event valuation|transfer|disposal|update)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tamga books property add --name "Санаторий «Ысык-Көл»" --category sanatorium \\
+      --location Чолпон-Ата --value "12500000.00 KGS" --title-document 01J…
+  tamga books property add --asset 01J… --event valuation --date 2025-06-30 --value "14000000 KGS" --basis "independent appraisal"
+  tamga books property add --asset 01J… --event transfer --date 2025-03-01 \\
+      --to "ОсОО Курорт" --decision "Council decision No. 7 of 2025-02-20" --agreement 01J…
+  tamga books property add --json asset.json   (the asset record's body: name, category, …)`,
+    )
+    .option('--json <file>', 'the asset as JSON (- for standard input)')
+    .option('--asset <id>', 'the registered asset an event is about')
+    .option('--event <event>', ASSET_EVENTS.join(', '))
+    .option('--name <name>', 'what it is (for an event: taken from the asset when left out)')
+    .option('--category <category>', 'land, building, sanatorium, resort, vehicle, …')
+    .option('--description <text>', 'more about it')
+    .option('--date <date>', 'the date of the event, YYYY-MM-DD')
+    .option('--location <place>', 'where it is')
+    .option('--registration <number>', 'a cadastral, land-registry or vehicle number')
+    .option('--account <account>', 'the books account that carries it')
+    .option('--value <amount>', 'a valuation: "AMOUNT [CURRENCY]" (default KGS)')
+    .option('--basis <text>', 'the basis of the valuation')
+    .option('--title-document <id>', 'a sealed document proving title (repeatable)', collect)
+    .option('--to <whom>', 'for a transfer: who received it')
+    .option('--decision <text>', 'for a transfer: the decision, in words')
+    .option('--decision-record <id>', 'for a transfer: the sealed decision')
+    .option('--agreement <id>', 'for a transfer: the sealed agreement or act of transfer')
+    .addOption(vaultOption())
+    .addOption(authorOption())
+    .addOption(waitOption())
+    .action(async (o: PropertyAddOptions) => {
+      await booksPropertyAddCommand(o, ctx);
     });
 
   // --- import and diff (src/cli/books-import.ts): `books import FILE`, `books diff FILE` ---

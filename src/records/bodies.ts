@@ -66,6 +66,9 @@ const incidentBody = z.strictObject({
   perpetrators: shortTextList.optional(),
 });
 
+/** The events of an asset's life an `asset` record can seal. */
+export const ASSET_EVENTS = ['register', 'valuation', 'transfer', 'disposal', 'update'] as const;
+
 /**
  * Something the organisation owns (land, a building, a sanatorium, a vehicle), or an event in
  * its life: a record with `asset` names the asset record it is about (a valuation, a transfer,
@@ -77,7 +80,7 @@ const assetBody = z.strictObject({
   category: text(SHORT),
   description: optionalText(LONG),
   asset: recordId.optional(),
-  event: z.enum(['register', 'valuation', 'transfer', 'disposal', 'update']).optional(),
+  event: z.enum(ASSET_EVENTS).optional(),
   date: dateOrTimestamp.optional(),
   location: text(SHORT).optional(),
   /** A land-registry, cadastral or vehicle registration number. */

@@ -41,17 +41,75 @@ export async function storeBlob(
   source: string | Buffer,
   expected: { size: number; mtimeMs: number },
 ): Promise<StoredBlob | { changed: true }> {
-  const tmp = join(layout.blobsTmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   // O_NONBLOCK: a named pipe swapped in for the file must not block the seal forever; the
   // fstat below then refuses it. On regular files the flag changes nothing.
   const input = await open(source, constants.O_RDONLY | constants.O_NONBLOCK);
-  let output: FileHandle | undefined;
   try {
     if (!(await input.stat()).isFile()) return { changed: true };
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    return await writeBlob(
+      layout,
+      recipient,
+      async () => {
+        const { bytesRead } = await input.read(buffer, 0, READ_SIZE, null);
+        return bytesRead === 0 ? null : buffer.subarray(0, bytesRead);
+      },
+      async (size) => {
+        const after = await input.stat();
+        return (
+          after.size === expected.size &&
+          size === expected.size &&
+          after.mtimeMs === expected.mtimeMs
+        );
+      },
+    );
+  } finally {
+    await input.close();
+  }
+}
+
+/**
+ * Stores `bytes` (a file received whole, such as a statement sent to the web app) as a blob,
+ * hashing and encrypting them as `storeBlob` does a file.
+ */
+export async function storeBlobBytes(
+  layout: VaultLayout,
+  recipient: X25519Recipient,
+  bytes: Uint8Array,
+): Promise<StoredBlob> {
+  let offset = 0;
+  const stored = await writeBlob(
+    layout,
+    recipient,
+    async () => {
+      if (offset >= bytes.length) return null;
+      const chunk = bytes.subarray(offset, offset + READ_SIZE);
+      offset += chunk.length;
+      return chunk;
+    },
+    async () => true,
+  );
+  if ('changed' in stored) throw new Error('bytes in memory cannot change while stored');
+  return stored;
+}
+
+/**
+ * Hashes and encrypts the chunks `next` yields (null at the end) into a temporary file, flushes
+ * it, and renames it into place, or drops it when the same blob is stored already. `unchanged`,
+ * given the bytes read, says whether the source stayed as it was; when not, nothing is stored.
+ */
+async function writeBlob(
+  layout: VaultLayout,
+  recipient: X25519Recipient,
+  next: () => Promise<Uint8Array | null>,
+  unchanged: (size: number) => Promise<boolean>,
+): Promise<StoredBlob | { changed: true }> {
+  const tmp = join(layout.blobsTmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  let output: FileHandle | undefined;
+  try {
     output = await open(tmp, 'wx', 0o600);
     const hash = createHash('sha256');
     const encryptor = new AgeEncryptor([recipient]);
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let storedSize = 0;
@@ -77,23 +135,15 @@ export async function storeBlob(
       pendingBytes += b.length;
       storedSize += b.length;
     };
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, READ_SIZE, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      size += bytesRead;
+    for (let chunk = await next(); chunk !== null; chunk = await next()) {
+      size += chunk.length;
       hash.update(chunk);
       encryptor.write(chunk, emit);
       if (pendingBytes >= READ_SIZE) await flush();
     }
     encryptor.end(emit);
     await flush();
-    const after = await input.stat();
-    if (
-      after.size !== expected.size ||
-      size !== expected.size ||
-      after.mtimeMs !== expected.mtimeMs
-    ) {
+    if (!(await unchanged(size))) {
       await output.close();
       output = undefined;
       await rm(tmp, { force: true });
@@ -131,8 +181,6 @@ export async function storeBlob(
     await output?.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw e;
-  } finally {
-    await input.close();
   }
 }
 

@@ -13,14 +13,15 @@ export const BACKGROUND_INTERVAL_MS = 5_000;
 
 /**
  * Starts cosigning the vault in `dir` in the background, on its own writable connection, or
- * returns null when the vault lists no witness. `stop` abandons requests in flight and closes
- * the connection. Throws VaultError when there is no vault in `dir`.
+ * returns null when the vault lists no witness. `poke` asks now (after a seal) rather than at
+ * the next interval; `stop` abandons requests in flight and closes the connection. Throws
+ * VaultError when there is no vault in `dir`.
  */
 export async function startBackgroundCosigning(
   dir: string,
   say: (line: string) => void,
   intervalMs = BACKGROUND_INTERVAL_MS,
-): Promise<{ stop(): Promise<void> } | null> {
+): Promise<{ poke(): void; stop(): Promise<void> } | null> {
   const vault = await Vault.open(dir);
   if (listWitnesses(vault.db).length === 0) {
     vault.close();
@@ -44,6 +45,7 @@ export async function startBackgroundCosigning(
   const timer = setInterval(() => loop.poke(), intervalMs);
   timer.unref();
   return {
+    poke: () => loop.poke(),
     async stop() {
       clearInterval(timer);
       await loop.stop();

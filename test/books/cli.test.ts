@@ -3,7 +3,7 @@
  * JSON, a correction, reports whose rows name their records, an export the tools accept, and
  * bad input refused with nothing sealed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCommand } from '../../src/cli/add.js';
@@ -12,10 +12,12 @@ import {
   booksAddCommand,
   booksCorrectCommand,
   booksExportCommand,
+  booksPropertyAddCommand,
   booksPropertyCommand,
   booksReportCommand,
 } from '../../src/cli/books.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { sealCommand } from '../../src/cli/seal.js';
 import { Vault } from '../../src/vault/vault.js';
 import { capture, newVault, removeTemp, tempDir } from '../vault/helpers.js';
 import { beanCheck, hledgerCheck, ledgerBalances, TOOLS_WANTED } from './tools.js';
@@ -35,6 +37,16 @@ async function logSize(): Promise<number> {
   const v = await Vault.open(vaultPath, { readonly: true });
   try {
     return (v.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
+  } finally {
+    v.close();
+  }
+}
+
+async function onlyDocument(): Promise<string> {
+  const v = await Vault.open(vaultPath, { readonly: true });
+  try {
+    return (v.db.prepare("SELECT id FROM records WHERE kind = 'document'").get() as { id: string })
+      .id;
   } finally {
     v.close();
   }
@@ -236,6 +248,73 @@ describe('tamga books', () => {
     expect(p.out.join('\n')).toContain(
       '2025-03-01 transfer to ОсОО Курорт by Decision of the council No. 7',
     );
+  });
+
+  it('registers property and seals its valuation and transfer with `books property add`', async () => {
+    const c = capture(dir);
+    writeFileSync(join(dir, 'deed.pdf'), 'title deed of the sanatorium');
+    await sealCommand([join(dir, 'deed.pdf')], { vault: vaultPath, witnessWait: 0 }, c.ctx);
+    const deed = await onlyDocument();
+    const id = await booksPropertyAddCommand(
+      {
+        ...base(),
+        name: 'Санаторий «Ысык-Көл»',
+        category: 'sanatorium',
+        location: 'Чолпон-Ата',
+        value: '12500000.00 KGS',
+        titleDocument: [deed],
+      },
+      c.ctx,
+    );
+    await booksPropertyAddCommand(
+      { ...base(), asset: id, event: 'valuation', date: '2025-06-30', value: '14000000' },
+      c.ctx,
+    );
+    await booksPropertyAddCommand(
+      {
+        ...base(),
+        asset: id,
+        event: 'transfer',
+        date: '2025-07-01',
+        to: 'ОсОО Курорт',
+        decision: 'Council decision No. 7',
+      },
+      c.ctx,
+    );
+    const size = await logSize();
+    await expect(
+      booksPropertyAddCommand(
+        { ...base(), asset: id, event: 'transfer', date: '2025-07-02' },
+        c.ctx,
+      ),
+    ).rejects.toThrow(/a transfer says to whom/);
+    await expect(
+      booksPropertyAddCommand({ ...base(), asset: deed, event: 'valuation', value: '1' }, c.ctx),
+    ).rejects.toThrow(/is not the record that registered an asset/);
+    await expect(
+      booksPropertyAddCommand(
+        { ...base(), name: 'Car', category: 'vehicle', value: '10.001 KGS' },
+        c.ctx,
+      ),
+    ).rejects.toThrow(/3 decimals/);
+    await expect(
+      booksPropertyAddCommand(
+        {
+          ...base(),
+          name: 'Car',
+          category: 'vehicle',
+          titleDocument: ['01JNOTSEALED0000000000000X'],
+        },
+        c.ctx,
+      ),
+    ).rejects.toThrow(/not sealed in this vault/);
+    expect(await logSize()).toBe(size);
+    const p = capture(dir);
+    await booksPropertyCommand({ vault: vaultPath }, p.ctx);
+    expect(p.out[0]).toBe(
+      `${id}  Санаторий «Ысык-Көл» (sanatorium), valued 14000000.00 KGS, transferred to ОсОО Курорт`,
+    );
+    expect(p.out.join('\n')).toContain(`title documents: ${deed}`);
   });
 
   it('is wired into the tamga command', async () => {

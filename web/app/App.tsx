@@ -12,6 +12,7 @@ import { matchPath, useLocation } from './router.js';
 import { Account } from './screens/Account.js';
 import { Activity } from './screens/Activity.js';
 import { Admin } from './screens/Admin.js';
+import { Books } from './screens/Books.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { Documents } from './screens/Documents.js';
 import { Evidence } from './screens/Evidence.js';
@@ -107,6 +108,7 @@ function Screen() {
   const { t } = useTranslation('app');
   const record = matchPath('/records/:id', pathname);
   if (record !== null) return <RecordPage id={record.id!} />;
+  if (pathname === '/books' || pathname.startsWith('/books/')) return <Books />;
   switch (pathname.replace(/\/+$/, '') || '/') {
     case '/':
       return <Dashboard />;

@@ -13,6 +13,7 @@ import { useSession } from './session.js';
 const NAV: ReadonlyArray<{ to: string; key: string; needs: Permission }> = [
   { to: '/', key: 'nav.dashboard', needs: 'read' },
   { to: '/documents', key: 'nav.documents', needs: 'read' },
+  { to: '/books', key: 'nav.books', needs: 'read' },
   { to: '/verify', key: 'nav.verify', needs: 'verify' },
   { to: '/evidence', key: 'nav.evidence', needs: 'evidence' },
   { to: '/activity', key: 'nav.activity', needs: 'activity' },

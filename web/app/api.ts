@@ -41,6 +41,29 @@ import {
   verifyResponse,
   witnessListResponse,
 } from '../../src/server/app/api.js';
+import {
+  type BOOKS_REPORT_KINDS,
+  type BooksAccountRequest,
+  type BooksCorrectionRequest,
+  type BooksDiffQuery,
+  type BooksEntryQuery,
+  type BooksEntryRequest,
+  type BooksImportQuery,
+  type BooksImportSealRequest,
+  type BooksReportQuery,
+  type BooksSuggestQuery,
+  booksAccountsResponse,
+  booksDiffResponse,
+  booksEntryListResponse,
+  booksEntryResponse,
+  booksImportPreview,
+  booksImportResult,
+  booksReportResponse,
+  booksSealedResponse,
+  booksSuggestResponse,
+  type PropertyRequest,
+  propertyResponse,
+} from '../../src/server/app/api-books.js';
 
 /**
  * A request that failed: the HTTP status (0 when the server was not reached or answered
@@ -234,4 +257,62 @@ export const api = {
     json(mirrorTokenListResponse, { method: 'DELETE', route: 'mirrorToken', params: { id } }),
   settings: (body: SettingsRequest) =>
     json(stateResponse, { method: 'PUT', route: 'settings', json: body }),
+
+  // The books (src/server/app/api-books.ts).
+  booksAccounts: () => json(booksAccountsResponse, { method: 'GET', route: 'booksAccounts' }),
+  booksSaveAccount: (body: BooksAccountRequest) =>
+    json(booksAccountsResponse, { method: 'POST', route: 'booksAccounts', json: body }),
+  booksStartingChart: () =>
+    json(booksAccountsResponse, { method: 'POST', route: 'booksStartingChart', json: {} }),
+  booksEntries: (q: BooksEntryQuery) =>
+    json(booksEntryListResponse, { method: 'GET', route: 'booksEntries', query: query(q) }),
+  booksAddEntry: (body: BooksEntryRequest) =>
+    json(booksSealedResponse, { method: 'POST', route: 'booksEntries', json: body }),
+  booksEntry: (id: string) =>
+    json(booksEntryResponse, { method: 'GET', route: 'booksEntry', params: { id } }),
+  booksCorrect: (id: string, body: BooksCorrectionRequest) =>
+    json(booksSealedResponse, {
+      method: 'POST',
+      route: 'booksCorrection',
+      params: { id },
+      json: body,
+    }),
+  booksSuggestions: (q: BooksSuggestQuery) =>
+    json(booksSuggestResponse, { method: 'GET', route: 'booksSuggestions', query: query(q) }),
+  booksImport: (file: Blob, q: BooksImportQuery) =>
+    json(booksImportPreview, { method: 'POST', route: 'booksImports', query: query(q), raw: file }),
+  booksImportPreview: (id: string) =>
+    json(booksImportPreview, { method: 'GET', route: 'booksImport', params: { id } }),
+  booksImportCancel: (id: string) =>
+    json(okResponse, { method: 'DELETE', route: 'booksImport', params: { id } }),
+  booksImportSeal: (id: string, body: BooksImportSealRequest) =>
+    json(booksImportResult, {
+      method: 'POST',
+      route: 'booksImportSeal',
+      params: { id },
+      json: body,
+    }),
+  booksReport: (kind: (typeof BOOKS_REPORT_KINDS)[number], q: BooksReportQuery) =>
+    json(booksReportResponse, {
+      method: 'GET',
+      route: 'booksReport',
+      params: { kind },
+      query: query(q),
+    }),
+  booksProperty: () => json(propertyResponse, { method: 'GET', route: 'booksProperty' }),
+  booksSaveProperty: (body: PropertyRequest) =>
+    json(booksSealedResponse, { method: 'POST', route: 'booksProperty', json: body }),
+  booksDiff: (file: Blob, q: BooksDiffQuery) =>
+    json(booksDiffResponse, { method: 'POST', route: 'booksDiff', query: query(q), raw: file }),
+  booksDiffEvidence: async (file: Blob, q: BooksDiffQuery): Promise<Download> => {
+    const res = await send({
+      method: 'POST',
+      route: 'booksDiffEvidence',
+      query: query(q),
+      raw: file,
+      headers: { accept: 'application/zip' },
+    });
+    const filename = dispositionName(res.headers.get('content-disposition'), 'diff-evidence.zip');
+    return { blob: await res.blob(), filename };
+  },
 };

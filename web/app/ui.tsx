@@ -14,7 +14,8 @@ export function useErrorText(): (error: unknown) => string {
     (error: unknown) => {
       if (error instanceof ApiFailure) {
         const fallback = t('unknown', { message: error.message, status: error.status });
-        return t(error.key, { ...error.params, defaultValue: fallback });
+        // `message` (English) is there for the keys whose translation quotes the server's words.
+        return t(error.key, { message: error.message, ...error.params, defaultValue: fallback });
       }
       return t('unexpected', { message: error instanceof Error ? error.message : String(error) });
     },

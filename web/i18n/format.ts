@@ -71,3 +71,28 @@ export function formatIsoTime(iso: string, lang: Lang): string {
 export function formatList(items: readonly string[], lang: Lang): string {
   return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);
 }
+
+const separators = new Map<Lang, { group: string; decimal: string }>();
+
+/**
+ * Returns a decimal string (`"-1250.5"`, as the books carry amounts) with the language's digit
+ * grouping and decimal sign, digit for digit: no rounding, no float. Text that is not a plain
+ * decimal is returned as it is.
+ */
+export function formatDecimal(text: string, lang: Lang): string {
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (m === null) return text;
+  let s = separators.get(lang);
+  if (s === undefined) {
+    const parts = new Intl.NumberFormat(lang).formatToParts(12345.6);
+    s = {
+      group: parts.find((p) => p.type === 'group')?.value ?? ',',
+      decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.',
+    };
+    separators.set(lang, s);
+  }
+  const [, sign = '', int = '0', frac] = m;
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, s.group);
+  // A true minus sign reads better than a hyphen in a column of figures.
+  return `${sign === '-' ? '\u2212' : ''}${grouped}${frac === undefined ? '' : `${s.decimal}${frac}`}`;
+}

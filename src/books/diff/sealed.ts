@@ -6,6 +6,7 @@
 import { formatUtcSeconds } from '../../records/time.js';
 import { getRecord, type ProofStatus, proofChecker } from '../../vault/query.js';
 import type { Vault } from '../../vault/vault.js';
+import type { CsvMapping } from '../import/csv.js';
 import { type DecimalText, parseAmount as parseDecimal } from '../import/decimal.js';
 import { StatementError } from '../import/errors.js';
 import { formatAmount, type Transaction } from '../model.js';
@@ -16,7 +17,39 @@ import {
   type Difference,
   type SealedMovement,
 } from './compare.js';
-import type { PresentedLedger } from './presented.js';
+import { type PresentedFormat, type PresentedLedger, readPresented } from './presented.js';
+
+/** What `diffPresented` compares: the file's format and mapping, the period, the account. */
+export interface PresentedDiffOptions {
+  readonly format?: PresentedFormat | undefined;
+  readonly mapping?: CsvMapping | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  /** The books account compared (for a journal, the account whose movements are read). */
+  readonly account?: string | undefined;
+}
+
+/**
+ * Reads the presented ledger `bytes` and compares it with the sealed books. Throws
+ * StatementError as `readPresented` and `diffWithSealedBooks` do.
+ */
+export function diffPresented(
+  vault: Vault,
+  bytes: Uint8Array,
+  options: PresentedDiffOptions,
+): BooksDiff {
+  const { format, mapping, from, to, account } = options;
+  const presented = readPresented(bytes, {
+    ...(format === undefined ? {} : { format }),
+    ...(mapping === undefined ? {} : { mapping }),
+    ...(account === undefined ? {} : { account }),
+  });
+  return diffWithSealedBooks(vault, presented, {
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(account === undefined ? {} : { account }),
+  });
+}
 
 /** How a sealed record is proven, in words a court can read, and the facts behind them. */
 export interface ProofSummary {
@@ -252,4 +285,24 @@ export function formatDiffReport(diff: BooksDiff, presentedName: string, origin:
     'time an independent witness cosigned a checkpoint that includes it.',
   );
   return lines;
+}
+
+/** A diff's reports, as `tamga books diff` prints them and `-o` writes them. */
+export interface DiffReports {
+  /** The plain report's lines (formatDiffReport). */
+  readonly lines: readonly string[];
+  /** diff-report.txt: the lines, each ended by a newline. */
+  readonly text: string;
+  /** diff-report.json: the presented ledger's name and the whole diff, indented. */
+  readonly json: string;
+}
+
+/** Returns the reports of `diff` against the presented ledger `presentedName`. */
+export function diffReports(diff: BooksDiff, presentedName: string, origin: string): DiffReports {
+  const lines = formatDiffReport(diff, presentedName, origin);
+  return {
+    lines,
+    text: `${lines.join('\n')}\n`,
+    json: JSON.stringify({ presented: presentedName, ...diff }, null, 2),
+  };
 }

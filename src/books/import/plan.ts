@@ -17,7 +17,7 @@ import {
   type StatementBalance as SealedBalance,
   type Transaction,
 } from '../model.js';
-import { StatementError } from './errors.js';
+import { quote, StatementError } from './errors.js';
 import { lineIdentities } from './identity.js';
 import { AccountSuggester, type Example, type Suggestion } from './rules.js';
 import type { ParsedStatement, StatementBalance, StatementLine } from './types.js';
@@ -48,6 +48,12 @@ export interface PlanOptions {
   readonly openingEquity: string;
   /** The chart, to check every account used exists, is open and in the right currency. */
   readonly chart?: ChartLookup;
+  /**
+   * The account chosen at review for a line, by its identity: it replaces the suggestion (a
+   * review passes the account it showed for every line, changed or not). A chosen account
+   * teaches no later line, so a line with none goes where the plan without choices puts it.
+   */
+  readonly overrides?: ReadonlyMap<string, string>;
 }
 
 /** One line to seal as a transaction. */
@@ -55,8 +61,10 @@ export interface PlannedEntry {
   readonly line: StatementLine;
   readonly identity: string;
   readonly transaction: Transaction;
-  /** The suggestion followed; null when the line went to suspense. */
+  /** The suggestion; null when none (the line went to suspense, unless chosen). */
   readonly suggestion: Suggestion | null;
+  /** The account chosen at review, when it is not the one the plan would have taken. */
+  readonly chosen?: string;
 }
 
 /** A balance the statement states, compared with the books. */
@@ -83,6 +91,20 @@ export interface ImportPlan {
   readonly checks: readonly BalanceCheck[];
   /** Statement balances to seal as balance assertions (those not sealed already). */
   readonly assertions: readonly SealedBalance[];
+}
+
+/** A balance check as reports and the web app show it: amounts as decimals. */
+export function describeCheck(c: BalanceCheck) {
+  return {
+    line: c.balance.line,
+    kind: c.balance.kind,
+    date: c.balance.date,
+    account: c.account,
+    currency: c.currency,
+    stated: formatAmount(c.stated, c.currency),
+    books: formatAmount(c.books, c.currency),
+    ok: c.ok,
+  };
 }
 
 /** The key of a sealed balance assertion: account, date and amount. */
@@ -193,7 +215,10 @@ export function planImport(
     const amount = amountIn(line.amount, line.currency, account, line.line);
     const direction = amount < 0n ? 'out' : 'in';
     const suggestion = suggester.suggest(direction, line.counterparty, line.purpose);
-    const other = suggestion?.account ?? options.suspense;
+    const planned = suggestion?.account ?? options.suspense;
+    const given = options.overrides?.get(identity);
+    const chosen = given === planned ? undefined : given;
+    const other = chosen ?? planned;
     const meta: Record<string, string> = { bankAccount: line.bankAccount };
     for (const [k, v] of Object.entries(line.meta)) if (v.length <= 1024) meta[k] = v;
     if (line.counterpartyAccount !== undefined) meta.counterpartyAccount = line.counterpartyAccount;
@@ -201,9 +226,11 @@ export function planImport(
     if (line.valueDate !== undefined) meta.valueDate = line.valueDate;
     if (line.reference !== null) meta.reference = line.reference;
     meta.suggestion =
-      suggestion === null
-        ? 'none: suspense'
-        : `${suggestion.reason} (${Math.round(suggestion.confidence * 100)}%)`;
+      chosen !== undefined
+        ? 'chosen at review'
+        : suggestion === null
+          ? 'none: suspense'
+          : `${suggestion.reason} (${Math.round(suggestion.confidence * 100)}%)`;
     const tx: Transaction = {
       date: line.date,
       description: line.purpose || line.counterparty || `Bank statement line ${line.line}`,
@@ -214,11 +241,17 @@ export function planImport(
       ],
       documents: [],
       source: { statement: options.statementId, line: line.line, ref: identity },
-      tags: suggestion === null ? ['imported', 'unclassified'] : ['imported'],
+      tags: other === options.suspense ? ['imported', 'unclassified'] : ['imported'],
       meta,
     };
     checkTransaction(tx, options.chart, line.line);
-    entries.push({ line, identity, transaction: tx, suggestion });
+    entries.push({
+      line,
+      identity,
+      transaction: tx,
+      suggestion,
+      ...(chosen === undefined ? {} : { chosen }),
+    });
     add(account.path, line.date, amount);
     // Lines of this statement teach the ones after them.
     if (suggestion !== null) {
@@ -226,10 +259,20 @@ export function planImport(
         direction,
         counterparty: line.counterparty,
         text: line.purpose,
-        account: other,
+        account: suggestion.account,
       });
     }
   });
+  const held = new Set(identities);
+  for (const identity of options.overrides?.keys() ?? []) {
+    if (!held.has(identity)) {
+      throw new StatementError(
+        'import.override',
+        null,
+        `an account was chosen for the line ${quote(identity)}, which the statement does not hold`,
+      );
+    }
+  }
 
   const checks: BalanceCheck[] = [];
   const assertions: SealedBalance[] = [];

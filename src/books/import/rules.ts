@@ -102,19 +102,64 @@ export class AccountSuggester {
 
   /** Returns the account a line most likely belongs to, or null when nothing points to one. */
   suggest(direction: 'in' | 'out', counterparty: string, text: string): Suggestion | null {
-    const party = normalizeText(counterparty);
-    if (party !== '') {
-      const t = this.parties.get(`${direction}\u0000${party}`);
-      if (t !== undefined) {
-        const [account, n] = best(t.byAccount);
-        if (n / t.total >= 2 / 3)
-          return { account, confidence: n / t.total, reason: 'counterparty' };
-      }
+    const party = this.partyTally(direction, counterparty);
+    if (party !== undefined) {
+      const [account, n] = best(party.byAccount);
+      if (n / party.total >= 2 / 3)
+        return { account, confidence: n / party.total, reason: 'counterparty' };
     }
-    const n = this.examples[direction];
-    if (n === 0) return null;
+    const { scores, total } = this.wordScores(direction, counterparty, text);
+    if (total === 0) return null;
+    const [account, score] = best(scores);
+    const confidence = score / total;
+    // A weak or split vote is no suggestion: suspense is better than a confident mistake.
+    if (score < 0.5 || confidence < 0.6) return null;
+    return { account, confidence, reason: 'words' };
+  }
+
+  /**
+   * Returns up to `max` accounts for a line someone is entering, best first: the accounts the
+   * counterparty's payments went to, by share, then the accounts its words vote for. Unlike
+   * `suggest`, weak candidates are listed too: a person chooses among them.
+   */
+  candidates(
+    direction: 'in' | 'out',
+    counterparty: string,
+    text: string,
+    max: number,
+  ): Suggestion[] {
+    const out: Suggestion[] = [];
+    const seen = new Set<string>();
+    const add = (ranked: Array<[string, number]>, total: number, reason: Suggestion['reason']) => {
+      ranked.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      for (const [account, n] of ranked) {
+        if (out.length >= max || seen.has(account)) continue;
+        seen.add(account);
+        out.push({ account, confidence: n / total, reason });
+      }
+    };
+    const party = this.partyTally(direction, counterparty);
+    if (party !== undefined) add([...party.byAccount], party.total, 'counterparty');
+    const { scores, total } = this.wordScores(direction, counterparty, text);
+    if (total > 0) add([...scores], total, 'words');
+    return out;
+  }
+
+  private partyTally(direction: 'in' | 'out', counterparty: string): Tally | undefined {
+    const party = normalizeText(counterparty);
+    return party === '' ? undefined : this.parties.get(`${direction}\u0000${party}`);
+  }
+
+  /** Each account's vote from the words, weighted by how rare each word is, and their sum. */
+  private wordScores(
+    direction: 'in' | 'out',
+    counterparty: string,
+    text: string,
+  ): { scores: Map<string, number>; total: number } {
     const scores = new Map<string, number>();
     let total = 0;
+    const n = this.examples[direction];
+    if (n === 0) return { scores, total };
     for (const w of wordsOf(`${counterparty} ${text}`)) {
       const t = this.words.get(`${direction}\u0000${w}`);
       if (t === undefined) continue;
@@ -125,12 +170,7 @@ export class AccountSuggester {
         total += vote;
       }
     }
-    if (total === 0) return null;
-    const [account, score] = best(scores);
-    const confidence = score / total;
-    // A weak or split vote is no suggestion: suspense is better than a confident mistake.
-    if (score < 0.5 || confidence < 0.6) return null;
-    return { account, confidence, reason: 'words' };
+    return { scores, total };
   }
 }
 

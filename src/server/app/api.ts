@@ -133,6 +133,34 @@ export const ROUTES = {
   mirrorToken: '/api/admin/mirror-tokens/:id',
   /** PUT, `admin`. SettingsRequest → StateResponse */
   settings: '/api/admin/settings',
+
+  // The books (schemas in api-books.ts).
+  /** GET, `read`. → BooksAccountsResponse. POST, `seal`: BooksAccountRequest → BooksAccountsResponse */
+  booksAccounts: '/api/books/accounts',
+  /** POST, `seal`: seal the union's starting chart (missing accounts only). {} → BooksAccountsResponse */
+  booksStartingChart: '/api/books/accounts/starting-chart',
+  /** GET, `read`: BooksEntryQuery → BooksEntryListResponse. POST, `seal`: BooksEntryRequest → BooksSealedResponse */
+  booksEntries: '/api/books/entries',
+  /** GET, `read`: the entry and its versions. → BooksEntryResponse */
+  booksEntry: '/api/books/entries/:id',
+  /** POST, `seal`: BooksCorrectionRequest → BooksSealedResponse */
+  booksCorrection: '/api/books/entries/:id/correction',
+  /** GET, `read`: BooksSuggestQuery → BooksSuggestResponse */
+  booksSuggestions: '/api/books/suggestions',
+  /** POST, `seal`: the statement file as raw bytes, BooksImportQuery → BooksImportPreview (nothing sealed) */
+  booksImports: '/api/books/imports',
+  /** GET, `seal`: → BooksImportPreview. DELETE, `seal`: forget it. → OkResponse */
+  booksImport: '/api/books/imports/:id',
+  /** POST, `seal`: BooksImportSealRequest → BooksImportResult */
+  booksImportSeal: '/api/books/imports/:id/seal',
+  /** GET, `read`: BooksReportQuery → BooksReportResponse, or CSV with `format=csv` */
+  booksReport: '/api/books/reports/:kind',
+  /** GET, `read`. → PropertyResponse. POST, `seal`: PropertyRequest → BooksSealedResponse */
+  booksProperty: '/api/books/property',
+  /** POST, `verify`: the presented file as raw bytes, BooksDiffQuery → BooksDiffResponse */
+  booksDiff: '/api/books/diff',
+  /** POST, `evidence`: the same as booksDiff → a ZIP (diff report + evidence bundle) */
+  booksDiffEvidence: '/api/books/diff/evidence',
 } as const;
 
 /** The name of a route in ROUTES. */

@@ -5,6 +5,8 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { StatementError } from '../../books/import/errors.js';
+import { BooksError } from '../../books/model.js';
 import { FormatError, LimitError, TamgaError, VerificationError } from '../../log/errors.js';
 import { KeyFileError } from '../../vault/age/errors.js';
 import { KeyError, VaultError } from '../../vault/errors.js';
@@ -41,6 +43,19 @@ const VAULT_STATUS: Readonly<Record<string, number>> = {
   'disk.full': 507,
 };
 
+/**
+ * The keys of the books' errors the browser translates, by BooksError code; any other code is
+ * `books.invalid`. Every StatementError (a file that does not read) is `books.statement`.
+ */
+const BOOKS_KEYS: Readonly<Record<string, string>> = {
+  'books.accounts': 'books.accounts',
+  'books.correction': 'books.correction',
+  'books.missing-record': 'books.missing-record',
+  'books.unknown-entry': 'books.unknown-entry',
+  'books.superseded': 'books.superseded',
+  'books.property': 'books.property',
+};
+
 /** Maps any thrown value to a status and an ApiError body. */
 export function toApiError(error: unknown): { status: number; body: ApiError } {
   if (error instanceof AppError) {
@@ -61,6 +76,30 @@ export function toApiError(error: unknown): { status: number; body: ApiError } {
     return {
       status: 400,
       body: { key: 'request.invalid', message: `the request is not valid: ${issues}` },
+    };
+  }
+  if (error instanceof BooksError) {
+    return {
+      status: 400,
+      body: {
+        key: BOOKS_KEYS[error.code] ?? 'books.invalid',
+        message: error.message,
+        params: {
+          code: error.code,
+          problems: error.problems.join('\n'),
+          ...(error.line === undefined ? {} : { line: error.line }),
+        },
+      },
+    };
+  }
+  if (error instanceof StatementError) {
+    return {
+      status: 400,
+      body: {
+        key: 'books.statement',
+        message: error.message,
+        params: { code: error.code, ...(error.line === null ? {} : { line: error.line }) },
+      },
     };
   }
   if (error instanceof KeyError || error instanceof KeyFileError) {

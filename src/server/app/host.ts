@@ -50,7 +50,7 @@ export class VaultHost {
   private vaultOpen: Vault | null = null;
   private unlocked: ReadyVault | null = null;
   private publicLog: FastifyInstance | null = null;
-  private cosigning: { stop(): Promise<void> } | null = null;
+  private cosigning: { poke(): void; stop(): Promise<void> } | null = null;
   private activityTimer: NodeJS.Timeout | null = null;
   private activitySealing: Promise<void> = Promise.resolve();
   /** Serialises setup, unlock and close. */
@@ -130,6 +130,11 @@ export class VaultHost {
       this.options.say,
       this.options.cosignIntervalMs,
     );
+  }
+
+  /** Asks the witnesses to cosign now: after a seal outside the batch appender. */
+  pokeCosigning(): void {
+    this.cosigning?.poke();
   }
 
   /** Seals the activity entries not yet sealed; resolves once they are (no-op while locked). */

@@ -23,11 +23,14 @@ import {
   type SessionLimits,
 } from '../../vault/users.js';
 import { API_LIMITS } from './api.js';
+import { BooksReader } from './books-views.js';
 import { sendError } from './errors.js';
 import { VaultHost } from './host.js';
 import type { RouteEntry } from './http.js';
 import { type AttemptLimit, AttemptLimiter } from './rate-limit.js';
 import { adminRoutes } from './routes-admin.js';
+import { booksRoutes } from './routes-books.js';
+import { booksImportRoutes } from './routes-books-import.js';
 import { evidenceRoutes } from './routes-evidence.js';
 import { recordRoutes } from './routes-records.js';
 import { sessionRoutes } from './routes-session.js';
@@ -158,12 +161,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ),
     },
     verifierFile: webDist === null ? null : `${webDist}/verifier.html`,
+    books: new BooksReader(),
   };
   sessionRoutes(app, env);
   recordRoutes(app, env);
   evidenceRoutes(app, env);
   adminRoutes(app, env);
   await app.register(async (child) => uploadRoutes(child, env, tally));
+  booksRoutes(app, env);
+  await app.register(async (child) => booksImportRoutes(child, env));
   staticRoutes(app, host, {
     appRoot: webDist === null ? null : `${webDist}/app`,
     verifierFile: env.verifierFile,

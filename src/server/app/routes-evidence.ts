@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { assembleEvidence, formatEvidence } from '../../evidence/index.js';
 import { openCheckpoint } from '../../log/checkpoint.js';
 import { inclusionProofSync } from '../../log/proof.js';
@@ -51,6 +51,97 @@ export interface EvidenceEnv extends RouteEnv {
   readonly verifierFile: string | null;
 }
 
+/** An evidence bundle as the entries of a ZIP, and what it holds. */
+export interface EvidenceZip {
+  readonly entries: ZipEntry[];
+  /** The checkpoint size the bundle proves against. */
+  readonly size: number;
+  readonly records: readonly StoredRecord[];
+  readonly files: number;
+}
+
+/**
+ * Returns the ZIP entries of an evidence bundle of the records `ids` (deduplicated, in log
+ * order): evidence.json, README.txt, verifier.html when built, and with `withFiles` the files.
+ * Throws 404 for an unknown record, 409 when no checkpoint includes them yet.
+ */
+export async function evidenceZip(
+  env: EvidenceEnv,
+  ids: readonly string[],
+  withFiles: boolean,
+): Promise<EvidenceZip> {
+  const { vault, keys } = env.host.requireReady();
+  const chosen = new Map<number, StoredRecord>();
+  for (const id of ids) {
+    const s = findRecord(vault, id);
+    chosen.set(s.index, s);
+  }
+  const records = [...chosen.values()].sort((a, b) => a.index - b.index);
+  const lastIndex = records[records.length - 1]!.index;
+  const cp = earliestWitnessedCheckpoint(vault.db, lastIndex) ?? latestCheckpoint(vault.db);
+  if (cp === null || cp.size <= lastIndex) {
+    throw new AppError(
+      409,
+      'evidence.no-checkpoint',
+      'no signed checkpoint includes these records yet; try again in a moment',
+    );
+  }
+  const { checkpoint } = openCheckpoint(cp.note, vault.logVerifier());
+  const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db));
+  const files = new Map<string, { sha256: string; size: number }>();
+  if (withFiles) {
+    for (const s of records) for (const f of s.record.files) files.set(f.sha256, f);
+  }
+  const bundle = assembleEvidence({
+    created: `${env.now().toISOString().slice(0, 19)}Z`,
+    generator: 'tamga 0.1.0',
+    log: { origin: vault.info.origin, verifierKey: vault.info.logVerifierKey },
+    witnesses: witnessPolicy(vault.db),
+    checkpoint: cp.note,
+    records: records.map((s) => ({
+      record: s.record,
+      salt: s.salt,
+      index: s.index,
+      proof: inclusionProofSync(s.index, checkpoint.size, hashes),
+    })),
+    files: [...files.keys()].map((sha256) => ({ sha256, path: `files/${sha256}` })),
+  });
+  const json = Buffer.from(formatEvidence(bundle), 'utf8');
+  const verifier =
+    env.verifierFile === null ? null : await readFile(env.verifierFile).catch(() => null);
+  const modified = env.now();
+  const entries: ZipEntry[] = [
+    { name: 'evidence.json', size: json.length, data: json, modified },
+    {
+      name: 'README.txt',
+      size: Buffer.byteLength(README),
+      data: Buffer.from(README),
+      modified,
+    },
+    ...(verifier === null
+      ? []
+      : [{ name: 'verifier.html', size: verifier.length, data: verifier, modified }]),
+    ...[...files.values()].map(
+      (f): ZipEntry => ({
+        name: `files/${f.sha256}`,
+        size: f.size,
+        modified,
+        data: () => decryptedChecked(blobPath(vault.layout, f.sha256), keys.ageIdentity, f),
+      }),
+    ),
+  ];
+  return { entries, size: checkpoint.size, records, files: files.size };
+}
+
+/** Sends `entries` as a ZIP attachment named `name`. */
+export function sendZip(reply: FastifyReply, name: string, entries: Iterable<ZipEntry>) {
+  return reply
+    .header('content-type', 'application/zip')
+    .header('content-disposition', contentDisposition(false, name))
+    .header('cache-control', 'private, no-store')
+    .send(Readable.from(zipStream(entries)));
+}
+
 /** Registers POST /api/evidence. */
 export function evidenceRoutes(app: FastifyInstance, env: EvidenceEnv): void {
   defineRoute(app, env, {
@@ -60,84 +151,22 @@ export function evidenceRoutes(app: FastifyInstance, env: EvidenceEnv): void {
     body: evidenceRequest,
     bodyLimit: 256 * 1024,
     handler: async ({ body, reply, session }) => {
-      const { vault, keys } = env.host.requireReady();
-      const chosen = new Map<number, StoredRecord>();
-      for (const id of body.records) {
-        const s = findRecord(vault, id);
-        chosen.set(s.index, s);
-      }
-      const records = [...chosen.values()].sort((a, b) => a.index - b.index);
-      const lastIndex = records[records.length - 1]!.index;
-      const cp = earliestWitnessedCheckpoint(vault.db, lastIndex) ?? latestCheckpoint(vault.db);
-      if (cp === null || cp.size <= lastIndex) {
-        throw new AppError(
-          409,
-          'evidence.no-checkpoint',
-          'no signed checkpoint includes these records yet; try again in a moment',
-        );
-      }
-      const { checkpoint } = openCheckpoint(cp.note, vault.logVerifier());
-      const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db));
-      const files = new Map<string, { sha256: string; size: number }>();
-      if (body.withFiles) {
-        for (const s of records) for (const f of s.record.files) files.set(f.sha256, f);
-      }
-      const bundle = assembleEvidence({
-        created: `${env.now().toISOString().slice(0, 19)}Z`,
-        generator: 'tamga 0.1.0',
-        log: { origin: vault.info.origin, verifierKey: vault.info.logVerifierKey },
-        witnesses: witnessPolicy(vault.db),
-        checkpoint: cp.note,
-        records: records.map((s) => ({
-          record: s.record,
-          salt: s.salt,
-          index: s.index,
-          proof: inclusionProofSync(s.index, checkpoint.size, hashes),
-        })),
-        files: [...files.keys()].map((sha256) => ({ sha256, path: `files/${sha256}` })),
-      });
-      const json = Buffer.from(formatEvidence(bundle), 'utf8');
-      const verifier =
-        env.verifierFile === null ? null : await readFile(env.verifierFile).catch(() => null);
-      const modified = env.now();
-      const entries: ZipEntry[] = [
-        { name: 'evidence.json', size: json.length, data: json, modified },
-        {
-          name: 'README.txt',
-          size: Buffer.byteLength(README),
-          data: Buffer.from(README),
-          modified,
-        },
-        ...(verifier === null
-          ? []
-          : [{ name: 'verifier.html', size: verifier.length, data: verifier, modified }]),
-        ...[...files.values()].map(
-          (f): ZipEntry => ({
-            name: `files/${f.sha256}`,
-            size: f.size,
-            modified,
-            data: () => decryptedChecked(blobPath(vault.layout, f.sha256), keys.ageIdentity, f),
-          }),
-        ),
-      ];
+      const { vault } = env.host.requireReady();
+      const zip = await evidenceZip(env, body.records, body.withFiles);
       noteActivity(
         vault.db,
         {
           actor: session!.user.name,
           action: 'evidence.export',
-          details: `${records.length} records${body.withFiles ? ` with ${files.size} files` : ''}: ${records
+          details: `${zip.records.length} records${body.withFiles ? ` with ${zip.files} files` : ''}: ${zip.records
             .slice(0, 50)
             .map((s) => s.record.id)
             .join(' ')}`,
         },
         env.now(),
       );
-      const name = `evidence-${vault.info.origin.replace(/[^A-Za-z0-9.-]+/g, '_')}-${checkpoint.size}.zip`;
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', contentDisposition(false, name))
-        .header('cache-control', 'private, no-store')
-        .send(Readable.from(zipStream(entries)));
+      const name = `evidence-${vault.info.origin.replace(/[^A-Za-z0-9.-]+/g, '_')}-${zip.size}.zip`;
+      return sendZip(reply, name, zip.entries);
     },
   });
 }

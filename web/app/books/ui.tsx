@@ -1,0 +1,174 @@
+/** Pieces the books screens share: the account picker, amounts, record links, downloads. */
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BooksAccountView } from '../../../src/server/app/api-books.js';
+import { formatDecimal } from '../../i18n/format.js';
+import { useLang } from '../../shared/use-lang.js';
+import type { Download } from '../api.js';
+import { Link } from '../router.js';
+import { accountName, chartOrder, depthOf } from './chart.js';
+
+/** The link to an entry's page. */
+export function entryPath(id: string): string {
+  return `/books/entries/${encodeURIComponent(id)}`;
+}
+
+/** The link to a record's page. */
+export function recordPath(id: string): string {
+  return `/records/${encodeURIComponent(id)}`;
+}
+
+/**
+ * A select of the chart's accounts in tree order, named in the reader's language. With
+ * `currency`, only accounts in that currency (a posting must be in its account's currency).
+ * Closed accounts are left out, except the one already chosen. `extra` paths not in the chart
+ * (an account an import will add) are offered too.
+ */
+export function AccountSelect({
+  accounts,
+  value,
+  onChange,
+  currency,
+  empty,
+  extra = [],
+  name,
+  testId,
+  label,
+  required,
+}: {
+  accounts: readonly BooksAccountView[];
+  value: string;
+  onChange: (path: string, account: BooksAccountView | undefined) => void;
+  currency?: string | undefined;
+  /** The text of the "no account" choice; without it, there is none. */
+  empty?: string;
+  extra?: readonly string[];
+  name?: string;
+  testId?: string;
+  label?: string;
+  required?: boolean;
+}) {
+  const lang = useLang();
+  const shown = chartOrder(
+    accounts.filter(
+      (a) =>
+        a.path === value ||
+        (!a.closed && (currency === undefined || currency === '' || a.currency === currency)),
+    ),
+  );
+  const known = new Set(shown.map((a) => a.path));
+  const others = [...new Set([...extra, value])].filter((p) => p !== '' && !known.has(p));
+  return (
+    <select
+      name={name}
+      value={value}
+      data-testid={testId}
+      aria-label={label}
+      required={required}
+      onChange={(e) => {
+        const path = e.currentTarget.value;
+        onChange(
+          path,
+          accounts.find((a) => a.path === path),
+        );
+      }}
+    >
+      {(empty !== undefined || value === '') && <option value="">{empty ?? ''}</option>}
+      {shown.map((a) => (
+        <option key={a.path} value={a.path}>
+          {`${'\u00a0\u00a0'.repeat(depthOf(a.path))}${accountName(a, a.path, lang)}${
+            currency === undefined || currency === '' ? ` · ${a.currency}` : ''
+          }`}
+        </option>
+      ))}
+      {others.map((p) => (
+        <option key={p} value={p}>
+          {p}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** An account named in the reader's language, with its path below in small type. */
+export function AccountLabel({
+  path,
+  accounts,
+}: {
+  path: string;
+  accounts: ReadonlyMap<string, BooksAccountView>;
+}) {
+  const lang = useLang();
+  const name = accountName(accounts.get(path), path, lang);
+  return (
+    <span className="account-label">
+      {name}
+      {name !== path && <small className="path">{path}</small>}
+    </span>
+  );
+}
+
+/** A decimal amount as the reader's language writes numbers, digit for digit. */
+export function Amount({ value, currency }: { value: string; currency?: string | undefined }) {
+  const lang = useLang();
+  return (
+    <span className={`amount${value.startsWith('-') ? ' negative' : ''}`}>
+      {formatDecimal(value, lang)}
+      {currency !== undefined && currency !== '' && <small> {currency}</small>}
+    </span>
+  );
+}
+
+/** Record ids as links to their pages; past `max`, the rest behind a "more" toggle. */
+export function RecordLinks({
+  ids,
+  max = 3,
+  to = recordPath,
+}: {
+  ids: readonly string[];
+  max?: number;
+  to?: (id: string) => string;
+}) {
+  const { t } = useTranslation('app');
+  const [all, setAll] = useState(false);
+  if (ids.length === 0) return null;
+  const shown = all ? ids : ids.slice(0, max);
+  return (
+    <span className="record-links">
+      {shown.map((id) => (
+        <Link key={id} to={to(id)} className="mono" data-testid="record-link">
+          {id}
+        </Link>
+      ))}
+      {ids.length > max && (
+        <button type="button" className="link" onClick={() => setAll((a) => !a)}>
+          {all ? t('books.common.fewer') : t('books.common.more', { count: ids.length - max })}
+        </button>
+      )}
+    </span>
+  );
+}
+
+/** Saves a downloaded file as the browser saves any download. */
+export function saveDownload({ blob, filename }: Download): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Record ids typed into a field: separated by spaces, commas or lines. */
+export function parseRecordIds(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).filter((s) => s !== ''))];
+}
+
+/** Today as `YYYY-MM-DD`, in the reader's own time zone (the date they would write). */
+export function today(): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -1,0 +1,521 @@
+/**
+ * Statement import with review: the file goes to the server, which reads and plans it and seals
+ * nothing; the preview shows the opening balances, every new line with the account it would go
+ * to (the suggestion and why, or suspense), the duplicates skipped and the balance checks, with
+ * any mismatch in plain sight. The treasurer changes the accounts they disagree with, then
+ * seals; only the changed lines are sent back. Cancelling makes the server forget the file.
+ */
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  BOOKS_LIMITS,
+  type BooksAccountView,
+  type BooksImportLine,
+  type BooksImportPreview,
+  type BooksImportQuery,
+  type BooksImportResult,
+} from '../../../src/server/app/api-books.js';
+import { api } from '../api.js';
+import { byPath } from '../books/chart.js';
+import { AccountLabel, AccountSelect, Amount, recordPath } from '../books/ui.js';
+import { Link } from '../router.js';
+import { Bytes, ErrorMessage, Loading, Num, Pager, Panel, Time, useLoad } from '../ui.js';
+
+const FORMATS = ['1c', 'camt', 'csv'] as const;
+const LINES_PER_PAGE = 100;
+
+type Step =
+  | { readonly step: 'pick' }
+  | { readonly step: 'review'; readonly preview: BooksImportPreview }
+  | { readonly step: 'done'; readonly result: BooksImportResult; readonly name: string };
+
+export function BooksImport() {
+  const { t } = useTranslation('app');
+  const chart = useLoad(() => api.booksAccounts(), []);
+  const [state, setState] = useState<Step>({ step: 'pick' });
+  if (chart.data === null) {
+    return chart.loading ? <Loading /> : <ErrorMessage error={chart.error} />;
+  }
+  return (
+    <div data-testid="books-import">
+      {state.step === 'pick' && (
+        <PickStatement
+          accounts={chart.data.accounts}
+          bankAccounts={chart.data.bankAccounts}
+          mappings={chart.data.mappings}
+          onPreview={(preview) => setState({ step: 'review', preview })}
+        />
+      )}
+      {state.step === 'review' && (
+        <Review
+          preview={state.preview}
+          accounts={chart.data.accounts}
+          onCancelled={() => setState({ step: 'pick' })}
+          onSealed={(result) => {
+            chart.reload();
+            setState({ step: 'done', result, name: state.preview.name });
+          }}
+        />
+      )}
+      {state.step === 'done' && (
+        <Panel title={t('books.import.doneTitle')} testId="import-result">
+          <p className="banner ok" data-testid="import-done">
+            {t('books.import.done', {
+              name: state.name,
+              entries: state.result.entries,
+              sealed: state.result.sealed,
+            })}
+          </p>
+          {state.result.duplicates > 0 && (
+            <p>{t('books.import.duplicatesSkipped', { count: state.result.duplicates })}</p>
+          )}
+          {state.result.mismatches > 0 && (
+            <p className="banner bad" data-testid="import-mismatches">
+              {t('books.import.mismatchesSealed', { count: state.result.mismatches })}
+            </p>
+          )}
+          <div className="buttons">
+            <Link to={recordPath(state.result.statementId)}>{t('books.import.statement')}</Link>
+            <Link to="/books/entries">{t('books.nav.entries')}</Link>
+            <Link to="/books/reports?kind=trial-balance">{t('books.import.toReport')}</Link>
+            <button type="button" onClick={() => setState({ step: 'pick' })}>
+              {t('books.import.another')}
+            </button>
+          </div>
+        </Panel>
+      )}
+    </div>
+  );
+}
+
+function PickStatement({
+  accounts,
+  bankAccounts,
+  mappings,
+  onPreview,
+}: {
+  accounts: readonly BooksAccountView[];
+  bankAccounts: readonly string[];
+  mappings: readonly string[];
+  onPreview: (preview: BooksImportPreview) => void;
+}) {
+  const { t } = useTranslation('app');
+  const [file, setFile] = useState<File | null>(null);
+  const [account, setAccount] = useState('');
+  const [format, setFormat] = useState<(typeof FORMATS)[number] | ''>('');
+  const [mapping, setMapping] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const tooLarge = file !== null && file.size > BOOKS_LIMITS.maxStatementBytes;
+  const assets = accounts.filter((a) => a.type === 'assets');
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (file === null) return;
+    const q: BooksImportQuery = {
+      name: file.name,
+      ...(account === '' ? {} : { account }),
+      ...(format === '' ? {} : { format }),
+      ...(mapping === '' ? {} : { mapping }),
+    };
+    setBusy(true);
+    setError(null);
+    try {
+      onPreview(await api.booksImport(file, q));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title={t('books.import.title')}>
+      <p className="hint">{t('books.import.intro')}</p>
+      <form onSubmit={(e) => void submit(e)} data-testid="import-form">
+        <label>
+          {t('books.import.file')}
+          <input
+            type="file"
+            name="file"
+            required
+            data-testid="import-file"
+            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          />
+          {file !== null && (
+            <small>
+              {file.name} · <Bytes n={file.size} />
+            </small>
+          )}
+        </label>
+        {tooLarge && (
+          <p className="banner bad">
+            {t('books.import.tooLarge', { max: BOOKS_LIMITS.maxStatementBytes })}
+          </p>
+        )}
+        <div className="form-grid">
+          <label>
+            {t('books.import.account')}
+            <select
+              name="account"
+              value={account}
+              onChange={(e) => setAccount(e.currentTarget.value)}
+            >
+              <option value="">{t('books.import.accountAuto')}</option>
+              {bankAccounts.length > 0 && (
+                <optgroup label={t('books.import.bankAccounts')}>
+                  {bankAccounts.map((p) => (
+                    <option key={`bank-${p}`} value={p}>
+                      {p}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
+              <optgroup label={t('books.import.otherAccounts')}>
+                {assets
+                  .filter((a) => !a.closed && !bankAccounts.includes(a.path))
+                  .map((a) => (
+                    <option key={a.path} value={a.path}>
+                      {`${a.path} · ${a.currency}`}
+                    </option>
+                  ))}
+              </optgroup>
+            </select>
+            <small>{t('books.import.accountHelp')}</small>
+          </label>
+          <label>
+            {t('books.import.format')}
+            <select
+              name="format"
+              value={format}
+              onChange={(e) => setFormat(e.currentTarget.value as (typeof FORMATS)[number] | '')}
+            >
+              <option value="">{t('books.import.formatAuto')}</option>
+              {FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {t(`books.format.${f}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('books.import.mapping')}
+            <select
+              name="mapping"
+              value={mapping}
+              onChange={(e) => setMapping(e.currentTarget.value)}
+            >
+              <option value="">{t('books.import.noMapping')}</option>
+              {mappings.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+            <small>{t('books.import.mappingHelp')}</small>
+          </label>
+        </div>
+        <ErrorMessage error={error} />
+        <div className="buttons">
+          <button
+            type="submit"
+            className="primary"
+            disabled={file === null || tooLarge || busy}
+            data-testid="import-preview"
+          >
+            {busy ? t('books.import.reading') : t('books.import.preview')}
+          </button>
+        </div>
+      </form>
+    </Panel>
+  );
+}
+
+function Review({
+  preview,
+  accounts,
+  onCancelled,
+  onSealed,
+}: {
+  preview: BooksImportPreview;
+  accounts: readonly BooksAccountView[];
+  onCancelled: () => void;
+  onSealed: (result: BooksImportResult) => void;
+}) {
+  const { t } = useTranslation('app');
+  const chart = byPath(accounts);
+  const [changed, setChanged] = useState<Record<string, string>>({});
+  const [offset, setOffset] = useState(0);
+  const [onlySuspense, setOnlySuspense] = useState(false);
+  const [busy, setBusy] = useState<'seal' | 'cancel' | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const mismatches = preview.checks.filter((c) => !c.ok);
+  const accountOf = (l: BooksImportLine) => changed[l.identity] ?? l.account;
+  const inSuspense = preview.lines.filter((l) => accountOf(l) === preview.suspense).length;
+  const lines = onlySuspense
+    ? preview.lines.filter((l) => accountOf(l) === preview.suspense)
+    : preview.lines;
+  const page = lines.slice(offset, offset + LINES_PER_PAGE);
+
+  const choose = (l: BooksImportLine, path: string) =>
+    setChanged((c) => {
+      const next = { ...c };
+      if (path === l.account) delete next[l.identity];
+      else next[l.identity] = path;
+      return next;
+    });
+  const seal = async () => {
+    setBusy('seal');
+    setError(null);
+    try {
+      onSealed(
+        await api.booksImportSeal(
+          preview.id,
+          Object.keys(changed).length === 0 ? {} : { accounts: changed },
+        ),
+      );
+    } catch (e) {
+      setError(e);
+      setBusy(null);
+    }
+  };
+  const cancel = async () => {
+    setBusy('cancel');
+    setError(null);
+    try {
+      await api.booksImportCancel(preview.id);
+    } catch {
+      // Forgotten already (expired): nothing is lost by going back.
+    }
+    onCancelled();
+  };
+
+  return (
+    <Panel title={t('books.import.reviewTitle', { name: preview.name })} testId="import-review">
+      <p className="banner warn">{t('books.import.nothingSealed')}</p>
+      <dl className="fields">
+        <dt>{t('books.import.format')}</dt>
+        <dd>{t(`books.format.${preview.format}`)}</dd>
+        <dt>{t('books.import.sha256')}</dt>
+        <dd className="mono">{preview.sha256}</dd>
+        <dt>{t('books.import.newLines')}</dt>
+        <dd data-testid="import-line-count">
+          <Num n={preview.lineCount} />
+        </dd>
+        <dt>{t('books.import.duplicates')}</dt>
+        <dd data-testid="import-duplicates">
+          <Num n={preview.duplicates} />
+        </dd>
+        <dt>{t('books.import.expires')}</dt>
+        <dd>
+          <Time iso={preview.expires} />
+        </dd>
+      </dl>
+      {!preview.newStatement && <p className="banner warn">{t('books.import.sameFile')}</p>}
+      {mismatches.length > 0 && (
+        <div className="banner bad" role="alert" data-testid="import-check-mismatch">
+          <p>
+            <strong>{t('books.import.mismatchTitle', { count: mismatches.length })}</strong>
+          </p>
+          <p>{t('books.import.mismatchHelp')}</p>
+        </div>
+      )}
+      {preview.checks.length > 0 && (
+        <>
+          <h3>{t('books.import.checks')}</h3>
+          <div className="table-scroll">
+            <table data-testid="import-checks">
+              <thead>
+                <tr>
+                  <th>{t('books.column.date')}</th>
+                  <th>{t('books.import.checkKind')}</th>
+                  <th>{t('books.column.account')}</th>
+                  <th className="num">{t('books.import.stated')}</th>
+                  <th className="num">{t('books.import.inBooks')}</th>
+                  <th>{t('books.column.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.checks.map((c) => (
+                  <tr
+                    key={`${c.kind}-${c.date}-${c.account}-${c.currency}-${c.line ?? ''}`}
+                    className={c.ok ? undefined : 'mismatch'}
+                    data-testid="import-check"
+                    data-ok={c.ok ? 'true' : 'false'}
+                  >
+                    <td className="nowrap">{c.date}</td>
+                    <td>{t(`books.import.check.${c.kind}`)}</td>
+                    <td>
+                      <AccountLabel path={c.account} accounts={chart} />
+                    </td>
+                    <td className="num">
+                      <Amount value={c.stated} currency={c.currency} />
+                    </td>
+                    <td className="num">
+                      <Amount value={c.books} currency={c.currency} />
+                    </td>
+                    <td>
+                      <span className={`mark ${c.ok ? 'ok' : 'bad'}`}>{c.ok ? '✓' : '✗'}</span>{' '}
+                      {c.ok ? t('books.import.agrees') : t('books.import.disagrees')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {preview.openings.length > 0 && (
+        <>
+          <h3>{t('books.import.openings')}</h3>
+          <div className="table-scroll">
+            <table data-testid="import-openings">
+              <thead>
+                <tr>
+                  <th>{t('books.column.date')}</th>
+                  <th>{t('books.column.account')}</th>
+                  <th className="num">{t('books.column.amount')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.openings.map((o) => (
+                  <tr key={`${o.account}-${o.currency}`}>
+                    <td className="nowrap">{o.date}</td>
+                    <td>
+                      <AccountLabel path={o.account} accounts={chart} />
+                    </td>
+                    <td className="num">
+                      <Amount value={o.amount} currency={o.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {preview.addedAccounts.length > 0 && (
+        <p className="banner warn" data-testid="import-added-accounts">
+          {t('books.import.addedAccounts', { count: preview.addedAccounts.length })}{' '}
+          {preview.addedAccounts.join(', ')}
+        </p>
+      )}
+      <h3>{t('books.import.lines')}</h3>
+      {inSuspense > 0 && (
+        <p className="banner warn" data-testid="import-suspense-count">
+          {t('books.import.inSuspense', { count: inSuspense, suspense: preview.suspense })}
+        </p>
+      )}
+      {preview.lines.length < preview.lineCount && (
+        <p className="hint">
+          {t('books.import.firstLines', { shown: preview.lines.length, total: preview.lineCount })}
+        </p>
+      )}
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={onlySuspense}
+          onChange={(e) => {
+            setOnlySuspense(e.currentTarget.checked);
+            setOffset(0);
+          }}
+        />{' '}
+        {t('books.import.onlySuspense')}
+      </label>
+      <div className="table-scroll">
+        <table className="import-lines" data-testid="import-lines">
+          <thead>
+            <tr>
+              <th>{t('books.import.line')}</th>
+              <th>{t('books.column.date')}</th>
+              <th className="num">{t('books.column.amount')}</th>
+              <th>{t('books.column.counterparty')}</th>
+              <th>{t('books.import.purpose')}</th>
+              <th>{t('books.import.postTo')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.map((l) => {
+              const chosen = accountOf(l);
+              const suspense = chosen === preview.suspense;
+              const edited = changed[l.identity] !== undefined;
+              return (
+                <tr
+                  key={l.identity}
+                  className={suspense ? 'suspense' : edited ? 'edited' : undefined}
+                  data-testid="import-line"
+                  data-line={l.line}
+                  data-suspense={suspense ? 'true' : 'false'}
+                >
+                  <td>{l.line}</td>
+                  <td className="nowrap">{l.date}</td>
+                  <td className="num">
+                    <Amount value={l.amount} currency={l.currency} />
+                  </td>
+                  <td>{l.counterparty}</td>
+                  <td className="purpose">{l.purpose}</td>
+                  <td>
+                    <AccountSelect
+                      accounts={accounts}
+                      value={chosen}
+                      currency={l.currency}
+                      extra={[l.account, preview.suspense]}
+                      label={t('books.import.postToLine', { line: l.line })}
+                      testId="import-line-account"
+                      onChange={(path) => choose(l, path)}
+                    />
+                    <small className={suspense ? 'error-text' : undefined}>
+                      {edited
+                        ? t('books.import.changed')
+                        : l.suggestion !== null && l.suggestion.account === l.account
+                          ? t('books.import.suggested', {
+                              reason: t(`books.reason.${l.suggestion.reason}`),
+                              percent: Math.round(l.suggestion.confidence * 100),
+                            })
+                          : suspense
+                            ? t('books.import.noSuggestion')
+                            : ''}
+                    </small>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <Pager
+        total={lines.length}
+        offset={offset}
+        limit={LINES_PER_PAGE}
+        onPage={(o) => setOffset(o)}
+      />
+      <ErrorMessage error={error} />
+      {Object.keys(changed).length > 0 && (
+        <p className="hint" data-testid="import-changed">
+          {t('books.import.changedCount', { count: Object.keys(changed).length })}
+        </p>
+      )}
+      <div className="buttons">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy !== null}
+          onClick={() => void seal()}
+          data-testid="import-seal"
+        >
+          {busy === 'seal'
+            ? t('books.common.sealing')
+            : t('books.import.seal', { count: preview.lineCount })}
+        </button>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => void cancel()}
+          data-testid="import-cancel"
+        >
+          {t('books.import.cancel')}
+        </button>
+      </div>
+    </Panel>
+  );
+}
