@@ -82,8 +82,10 @@ export interface ImportResult {
   readonly plan: ImportPlan;
   /** The SHA-256 of the statement file. */
   readonly sha256: string;
-  /** The account unclassified lines go to (in the statement's currency). */
+  /** The account unclassified lines go to (in the statement's first currency). */
   readonly suspense: string;
+  /** The suspense account of each currency of the statement (`suspense` first). */
+  readonly suspenseAccounts: readonly string[];
   readonly statementId: string;
   /** False when the same file was imported before: its record is reused. */
   readonly newStatement: boolean;
@@ -165,17 +167,21 @@ export async function importStatementBytes(
     }
     return path;
   };
-  const currencies = new Set([...accounts.values()].map((a) => a.currency));
-  if (currencies.size > 1) {
-    throw new StatementError(
-      'import.currency',
-      null,
-      `the statement's accounts are in ${[...currencies].join(' and ')}; import a statement of one currency at a time`,
-    );
-  }
-  const currency = [...currencies][0]!;
-  const suspense = accountIn(options.suspense ?? DEFAULT_SUSPENSE, 'assets', currency);
-  const opening = accountIn(options.openingAccount ?? DEFAULT_OPENING, 'equity', currency);
+  // A statement of several currencies (a camt.053 of a KGS and a USD account) gets suspense and
+  // opening-balance accounts in each; the first currency's are the defaults.
+  const currencies = [...new Set([...accounts.values()].map((a) => a.currency))];
+  const byCurrency = new Map(
+    currencies.map((c) => [
+      c,
+      {
+        suspense: accountIn(options.suspense ?? DEFAULT_SUSPENSE, 'assets', c),
+        openingEquity: accountIn(options.openingAccount ?? DEFAULT_OPENING, 'equity', c),
+      },
+    ]),
+  );
+  const { suspense, openingEquity: opening } = byCurrency.get(currencies[0]!)!;
+  const suspenseAccounts = new Set([...byCurrency.values()].map((v) => v.suspense));
+  const openingAccounts = new Set([...byCurrency.values()].map((v) => v.openingEquity));
 
   const previous = books.statements.find((s) => s.sha256 === sha256);
   const now = options.now ?? (() => new Date());
@@ -201,8 +207,8 @@ export async function importStatementBytes(
         books.entries,
         bankPaths,
         (a) =>
-          a === suspense ||
-          a === opening ||
+          suspenseAccounts.has(a) ||
+          openingAccounts.has(a) ||
           a.startsWith(`${options.suspense ?? DEFAULT_SUSPENSE}:`),
       ),
     },
@@ -211,6 +217,7 @@ export async function importStatementBytes(
       accounts,
       suspense,
       openingEquity: opening,
+      byCurrency,
       chart: { account: (p) => chart.get(p) },
       ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
     },
@@ -219,6 +226,7 @@ export async function importStatementBytes(
     plan,
     sha256,
     suspense,
+    suspenseAccounts: [...suspenseAccounts],
     statementId,
     newStatement: previous === undefined,
     addedAccounts: added.map((a) => a.path),

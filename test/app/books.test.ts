@@ -599,7 +599,7 @@ describe('statement import with review', () => {
       type: 'assets',
       currency: 'KGS',
     });
-    // The sample's KGS statement alone (an import is of one currency at a time).
+    // The sample's KGS statement alone.
     const xml = sample('camt053-grants.xml')
       .toString('utf8')
       .replace(/<Stmt>\s*<Id>2024-06-EUR<\/Id>[\s\S]*?<\/Stmt>\s*/, '');
@@ -649,6 +649,40 @@ describe('statement import with review', () => {
       'Assets:Suspense',
       'Equity:Opening balances',
     ]);
+  });
+
+  it('imports a camt.053 of a EUR and a KGS account in one preview, with suspense in each currency', async () => {
+    for (const [path, currency] of [
+      ['Assets:Bank:Grants', 'KGS'],
+      ['Assets:Bank:EUR', 'EUR'],
+    ] as const) {
+      await call(t.app, treasurer, 'POST', ROUTES.booksAccounts, {
+        path,
+        type: 'assets',
+        currency,
+      });
+    }
+    const accounts = [
+      '1240020000999999=Assets:Bank:Grants',
+      'DE89370400440532013000=Assets:Bank:EUR',
+    ]
+      .map((a) => `accounts=${encodeURIComponent(a)}`)
+      .join('&');
+    const p = ok<BooksImportPreview>(
+      await preview(sample('camt053-grants.xml'), `name=june.xml&format=camt&${accounts}`),
+    );
+    expect(p.suspenseAccounts).toHaveLength(2);
+    // The KGS line was imported by the test before (the vault is shared): a duplicate now.
+    expect(p.lines.map((l) => l.currency)).toContain('EUR');
+    expect(p.lines.length + p.duplicates).toBe(5); // six entries, one of them pending
+    for (const l of p.lines) {
+      const suspense = l.currency === 'KGS' ? 'Assets:Suspense' : 'Assets:Suspense:EUR';
+      if (l.suggestion === null) expect(l.account).toBe(suspense);
+    }
+    const done = ok<BooksImportResult>(
+      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {}),
+    );
+    expect(done).toMatchObject({ entries: p.lineCount, mismatches: 0 });
   });
 
   it('refuses a malformed statement naming the line, and one too large with 413', async () => {

@@ -11,6 +11,7 @@ import type { VaultKeys } from '../../src/vault/keys.js';
 import type { Vault } from '../../src/vault/vault.js';
 import { blobFiles, capture, countRows, newVault, removeTemp, tempDir } from '../vault/helpers.js';
 import { sealChart, sealTransactions, unionChart } from './import-helpers.js';
+import { writeCamt } from './statement-writers.js';
 
 const SAMPLES = new URL('./samples/', import.meta.url).pathname;
 const ACCOUNT = '40703810500000001234';
@@ -225,6 +226,77 @@ describe('importing statements into the books', () => {
     // An account with postings already: no opening balance, and its opening is checked.
     expect(r.plan.openings).toHaveLength(0);
     expect(r.plan.checks[0]!.ok).toBe(false);
+  });
+
+  it('imports a statement of accounts in two currencies, with suspense and opening balances in each', async () => {
+    sealChart(vault, keys, [
+      { path: 'Assets:Bank:USD', type: 'assets', currency: 'USD' },
+      { path: 'Income:Grants:USD', type: 'income', currency: 'USD' },
+    ]);
+    // A RUB bank fee teaches "АО АЛЬФА-БАНК" → Expenses:Bank fees, an account in RUB: the USD
+    // line from the same bank must not be sent there.
+    sealTransactions(vault, keys, [
+      {
+        date: '2024-01-01',
+        description: 'Комиссия',
+        counterparty: 'АО АЛЬФА-БАНК',
+        postings: [
+          { account: 'Assets:Bank:RUB', amount: -100n, currency: 'RUB' },
+          { account: 'Expenses:Bank fees', amount: 100n, currency: 'RUB' },
+        ],
+        documents: [],
+      },
+    ]);
+    const stmt = (xml: string) => /<Stmt>[\s\S]*<\/Stmt>/.exec(xml)![0];
+    const line = (date: string, amount: string, counterparty: string, reference: string) => ({
+      date,
+      amount,
+      counterparty,
+      purpose: 'Комиссия',
+      reference,
+    });
+    const rub = writeCamt('DE89370400440532013000', 'RUB', '-1.00', '-51.00', [
+      line('2024-01-01', '-50', 'АО АЛЬФА-БАНК', 'R1'),
+    ]);
+    const usd = writeCamt('DE89370400440532013001', 'USD', '1000.00', '990.00', [
+      line('2024-01-01', '-10', 'АО АЛЬФА-БАНК', 'U1'),
+    ]);
+    const file = join(dir, 'two-currencies.xml');
+    writeFileSync(
+      file,
+      rub.replace(/<Stmt>[\s\S]*<\/Stmt>/, () => `${stmt(rub)}${stmt(usd)}`),
+    );
+    const r = await importStatementFile(vault, keys, file, {
+      ...options(),
+      accounts: [
+        'DE89370400440532013000=Assets:Bank:RUB',
+        'DE89370400440532013001=Assets:Bank:USD',
+      ],
+    });
+    expect(r.suspenseAccounts).toEqual(['Assets:Suspense', 'Assets:Suspense:USD']);
+    expect(r.addedAccounts).toEqual(
+      expect.arrayContaining(['Assets:Suspense:USD', 'Equity:Opening balances:USD']),
+    );
+    const to = Object.fromEntries(
+      r.plan.entries.map((e) => [e.line.bankAccount.slice(-1), e.transaction.postings[1]!.account]),
+    );
+    expect(to).toEqual({ '0': 'Expenses:Bank fees', '1': 'Assets:Suspense:USD' });
+    // The USD account had no postings: its opening balance is set, against USD equity.
+    expect(r.plan.openings.map((t) => t.postings.map((p) => p.account))).toEqual([
+      ['Assets:Bank:USD', 'Equity:Opening balances:USD'],
+    ]);
+    expect(r.plan.checks.filter((c) => c.currency === 'USD').every((c) => c.ok)).toBe(true);
+    expect(r.sealed).toBeGreaterThan(0);
+    const again = await importStatementFile(vault, keys, file, {
+      ...options(),
+      accounts: [
+        'DE89370400440532013000=Assets:Bank:RUB',
+        'DE89370400440532013001=Assets:Bank:USD',
+      ],
+      review: true,
+    });
+    expect(again.plan.entries).toHaveLength(0);
+    expect(again.plan.duplicates).toHaveLength(2);
   });
 
   it('seals nothing under --review, and prints one proposed transaction per line', async () => {

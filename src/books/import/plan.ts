@@ -46,6 +46,14 @@ export interface PlanOptions {
   readonly suspense: string;
   /** The equity account a first statement's opening balance is posted against. */
   readonly openingEquity: string;
+  /**
+   * For a statement whose bank accounts are in several currencies: the suspense and opening
+   * equity accounts of each currency, in place of `suspense` and `openingEquity`.
+   */
+  readonly byCurrency?: ReadonlyMap<
+    string,
+    { readonly suspense: string; readonly openingEquity: string }
+  >;
   /** The chart, to check every account used exists, is open and in the right currency. */
   readonly chart?: ChartLookup;
   /**
@@ -157,6 +165,17 @@ export function planImport(
     }
   };
 
+  const suspenseOf = (bank: Account) =>
+    options.byCurrency?.get(bank.currency)?.suspense ?? options.suspense;
+  const openingOf = (bank: Account) =>
+    options.byCurrency?.get(bank.currency)?.openingEquity ?? options.openingEquity;
+  /** True when `path` can take a line of `bank`: open, and in its currency (when the chart says). */
+  const usableFor = (path: string, bank: Account): boolean => {
+    if (options.chart === undefined) return true;
+    const a = options.chart.account(path);
+    return a !== undefined && a.closed !== true && a.currency === bank.currency;
+  };
+
   const identities = lineIdentities(statement.lines);
   const suggester = new AccountSuggester(state.examples);
   const entries: PlannedEntry[] = [];
@@ -194,7 +213,7 @@ export function planImport(
       description: `Opening balance of ${bankAccount}, from the bank statement`,
       postings: [
         { account: account.path, amount, currency: account.currency },
-        { account: options.openingEquity, amount: -amount, currency: account.currency },
+        { account: openingOf(account), amount: -amount, currency: account.currency },
       ],
       documents: [],
       source: { statement: options.statementId, line: first.line, ref: `opening:${bankAccount}` },
@@ -214,8 +233,11 @@ export function planImport(
     const account = accountOf(line.bankAccount, line.line);
     const amount = amountIn(line.amount, line.currency, account, line.line);
     const direction = amount < 0n ? 'out' : 'in';
-    const suggestion = suggester.suggest(direction, line.counterparty, line.purpose);
-    const planned = suggestion?.account ?? options.suspense;
+    const suggestion = suggester.suggest(direction, line.counterparty, line.purpose, (a) =>
+      usableFor(a, account),
+    );
+    const suspense = suspenseOf(account);
+    const planned = suggestion?.account ?? suspense;
     const given = options.overrides?.get(identity);
     const chosen = given === planned ? undefined : given;
     const other = chosen ?? planned;
@@ -241,7 +263,7 @@ export function planImport(
       ],
       documents: [],
       source: { statement: options.statementId, line: line.line, ref: identity },
-      tags: other === options.suspense ? ['imported', 'unclassified'] : ['imported'],
+      tags: other === suspense ? ['imported', 'unclassified'] : ['imported'],
       meta,
     };
     checkTransaction(tx, options.chart, line.line);

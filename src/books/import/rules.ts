@@ -100,17 +100,26 @@ export class AccountSuggester {
     }
   }
 
-  /** Returns the account a line most likely belongs to, or null when nothing points to one. */
-  suggest(direction: 'in' | 'out', counterparty: string, text: string): Suggestion | null {
+  /**
+   * Returns the account a line most likely belongs to, or null when nothing points to one.
+   * Only accounts `usable` accepts are suggested (open, in the line's currency); the others
+   * still count in the total, so they weaken the vote rather than hand it to the next best.
+   */
+  suggest(
+    direction: 'in' | 'out',
+    counterparty: string,
+    text: string,
+    usable: (account: string) => boolean = () => true,
+  ): Suggestion | null {
     const party = this.partyTally(direction, counterparty);
     if (party !== undefined) {
-      const [account, n] = best(party.byAccount);
-      if (n / party.total >= 2 / 3)
+      const [account, n] = best(party.byAccount, usable);
+      if (n > 0 && n / party.total >= 2 / 3)
         return { account, confidence: n / party.total, reason: 'counterparty' };
     }
     const { scores, total } = this.wordScores(direction, counterparty, text);
     if (total === 0) return null;
-    const [account, score] = best(scores);
+    const [account, score] = best(scores, usable);
     const confidence = score / total;
     // A weak or split vote is no suggestion: suspense is better than a confident mistake.
     if (score < 0.5 || confidence < 0.6) return null;
@@ -174,8 +183,11 @@ export class AccountSuggester {
   }
 }
 
-function best(m: Map<string, number>): [string, number] {
+/** The key with the highest value among those `usable` accepts (ties: the first by name). */
+function best(m: Map<string, number>, usable: (key: string) => boolean): [string, number] {
   let top: [string, number] = ['', -1];
-  for (const [k, v] of m) if (v > top[1] || (v === top[1] && k < top[0])) top = [k, v];
+  for (const [k, v] of m) {
+    if ((v > top[1] || (v === top[1] && k < top[0])) && usable(k)) top = [k, v];
+  }
   return top;
 }

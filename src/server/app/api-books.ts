@@ -378,7 +378,10 @@ export const booksImportPreview = z.object({
   checks: z.array(booksImportCheck),
   /** Accounts the import will add (suspense, opening balances in a new currency). */
   addedAccounts: z.array(z.string()),
+  /** Where unclassified lines go (a statement of several currencies has one per currency). */
   suspense: z.string(),
+  /** Every suspense account of the import: `suspense` first, then other currencies'. */
+  suspenseAccounts: z.array(z.string()),
   /** When the server forgets the file (RFC 3339). */
   expires: isoTime,
 });

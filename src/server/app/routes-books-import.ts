@@ -180,6 +180,7 @@ function previewOf(
     checks: plan.checks.map(describeCheck),
     addedAccounts: [...result.addedAccounts],
     suspense: result.suspense,
+    suspenseAccounts: [...result.suspenseAccounts],
     expires: expires.toISOString(),
   };
 }

@@ -251,9 +251,10 @@ function Review({
   const [error, setError] = useState<unknown>(null);
   const mismatches = preview.checks.filter((c) => !c.ok);
   const accountOf = (l: BooksImportLine) => changed[l.identity] ?? l.account;
-  const inSuspense = preview.lines.filter((l) => accountOf(l) === preview.suspense).length;
+  const isSuspense = (path: string) => preview.suspenseAccounts.includes(path);
+  const inSuspense = preview.lines.filter((l) => isSuspense(accountOf(l))).length;
   const lines = onlySuspense
-    ? preview.lines.filter((l) => accountOf(l) === preview.suspense)
+    ? preview.lines.filter((l) => isSuspense(accountOf(l)))
     : preview.lines;
   const page = lines.slice(offset, offset + LINES_PER_PAGE);
 
@@ -403,7 +404,10 @@ function Review({
       <h3>{t('books.import.lines')}</h3>
       {inSuspense > 0 && (
         <p className="banner warn" data-testid="import-suspense-count">
-          {t('books.import.inSuspense', { count: inSuspense, suspense: preview.suspense })}
+          {t('books.import.inSuspense', {
+            count: inSuspense,
+            suspense: preview.suspenseAccounts.join(', '),
+          })}
         </p>
       )}
       {preview.lines.length < preview.lineCount && (
@@ -437,7 +441,7 @@ function Review({
           <tbody>
             {page.map((l) => {
               const chosen = accountOf(l);
-              const suspense = chosen === preview.suspense;
+              const suspense = isSuspense(chosen);
               const edited = changed[l.identity] !== undefined;
               return (
                 <tr
@@ -459,7 +463,7 @@ function Review({
                       accounts={accounts}
                       value={chosen}
                       currency={l.currency}
-                      extra={[l.account, preview.suspense]}
+                      extra={[l.account, ...preview.suspenseAccounts]}
                       label={t('books.import.postToLine', { line: l.line })}
                       testId="import-line-account"
                       onChange={(path) => choose(l, path)}
