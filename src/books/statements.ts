@@ -161,7 +161,21 @@ export async function importStatementBytes(
     const path =
       existing === undefined || existing.currency === currency ? base : `${base}:${currency}`;
     if (!chart.has(path)) {
-      const a: Account = { path, type, currency };
+      // A currency's own account takes the names and role of the account it stands beside
+      // ("Suspense (to be classified) (USD)"), so it reads like the rest of the chart.
+      const names =
+        existing?.names === undefined || path === base
+          ? undefined
+          : Object.fromEntries(
+              Object.entries(existing.names).map(([lang, n]) => [lang, `${n} (${currency})`]),
+            );
+      const a: Account = {
+        path,
+        type,
+        currency,
+        ...(names === undefined ? {} : { names }),
+        ...(existing?.role === undefined ? {} : { role: existing.role }),
+      };
       chart.set(path, a);
       added.push(a);
     }

@@ -232,6 +232,13 @@ describe('importing statements into the books', () => {
     sealChart(vault, keys, [
       { path: 'Assets:Bank:USD', type: 'assets', currency: 'USD' },
       { path: 'Income:Grants:USD', type: 'income', currency: 'USD' },
+      {
+        path: 'Assets:Suspense',
+        type: 'assets',
+        currency: 'RUB',
+        names: { en: 'Suspense', ru: 'Невыясненные суммы' },
+        role: 'suspense',
+      },
     ]);
     // A RUB bank fee teaches "АО АЛЬФА-БАНК" → Expenses:Bank fees, an account in RUB: the USD
     // line from the same bank must not be sent there.
@@ -287,6 +294,11 @@ describe('importing statements into the books', () => {
     ]);
     expect(r.plan.checks.filter((c) => c.currency === 'USD').every((c) => c.ok)).toBe(true);
     expect(r.sealed).toBeGreaterThan(0);
+    // The USD suspense account reads like the one it stands beside.
+    expect(readSealedBooks(vault).chart.get('Assets:Suspense:USD')).toMatchObject({
+      names: { en: 'Suspense (USD)', ru: 'Невыясненные суммы (USD)' },
+      role: 'suspense',
+    });
     const again = await importStatementFile(vault, keys, file, {
       ...options(),
       accounts: [
