@@ -30,9 +30,12 @@ import {
   transactionDraft,
 } from './model.js';
 
-/** A books record to seal: its kind, body and refs (ids, time and author are filled in). */
+/**
+ * A books record to seal: its kind, body and refs (ids, time and author are filled in). A
+ * `document` draft is a saved CSV column mapping (sealed-books.ts, `mappingDocumentDraft`).
+ */
 export interface BooksDraft {
-  readonly kind: 'transaction' | 'correction' | 'asset';
+  readonly kind: 'transaction' | 'correction' | 'asset' | 'document';
   readonly body: unknown;
   readonly refs: readonly string[];
   readonly files?: TamgaRecord['files'];

@@ -8,9 +8,12 @@
  * only what import and diff need, in one pass over the log.
  */
 import type { BooksBalanceBody, BooksBody, BooksEntryBody } from '../records/books.js';
+import { RECORD_LIMITS } from '../records/fields.js';
 import type { TamgaRecord } from '../records/record.js';
 import type { Vault } from '../vault/vault.js';
+import type { BooksDraft } from './drafts.js';
 import { type CsvMapping, parseCsvMapping } from './import/csv.js';
+import { StatementError } from './import/errors.js';
 import type { Example } from './import/rules.js';
 import {
   type Account,
@@ -154,6 +157,45 @@ export function savedMapping(
 ): CsvMapping | null {
   const saved = books.mappings.get(name);
   return saved === undefined ? null : parseCsvMapping(JSON.parse(saved.json));
+}
+
+/**
+ * Returns the draft of the `document` record that saves `mapping` as `name`, as `savedMapping`
+ * reads it back: tagged MAPPING_TAG, the name and the mapping's JSON in its meta. The CLI's
+ * import and the web app's mapping route both seal this. Throws StatementError `csv.mapping`
+ * when the mapping's JSON is longer than a document's meta value may be.
+ */
+export function mappingDocumentDraft(
+  name: string,
+  mapping: CsvMapping,
+): BooksDraft & { readonly kind: 'document' } {
+  const json = JSON.stringify(mapping);
+  if (json.length > RECORD_LIMITS.maxPath) {
+    throw new StatementError(
+      'csv.mapping',
+      null,
+      `the column mapping is ${json.length} characters of JSON; at most ${RECORD_LIMITS.maxPath} can be saved: shorten the column names (or give positions)`,
+    );
+  }
+  return {
+    kind: 'document',
+    body: {
+      path: '',
+      title: `CSV column mapping ${name}`,
+      tags: [MAPPING_TAG],
+      meta: { name, mapping: json },
+    },
+    refs: [],
+  };
+}
+
+/** True when the latest mapping saved as `name` is `mapping` already: saving it again adds nothing. */
+export function isSavedMapping(
+  books: Pick<SealedBooks, 'mappings'>,
+  name: string,
+  mapping: CsvMapping,
+): boolean {
+  return books.mappings.get(name)?.json === JSON.stringify(mapping);
 }
 
 /** The balance of each account at the end of each day it moved: for `balanceAt` lookups. */

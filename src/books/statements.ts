@@ -40,7 +40,8 @@ import {
   DEFAULT_OPENING,
   DEFAULT_SUSPENSE,
   examplesOf,
-  MAPPING_TAG,
+  isSavedMapping,
+  mappingDocumentDraft,
   readSealedBooks,
   type SealedBooks,
   STATEMENT_TAG,
@@ -142,6 +143,10 @@ export async function importStatementBytes(
   options: ImportOptions,
 ): Promise<ImportResult> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // The log size the plan rests on, taken before reading: sealing checks that no books record
+  // was sealed since (by another import, entry or process), and refuses rather than duplicate.
+  const plannedAt = (vault.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number })
+    .n;
   const books = readSealedBooks(vault);
   const mapping = await resolveMapping(books, options);
   const explicit = parseAccountOptions(options.accounts ?? []);
@@ -263,19 +268,8 @@ export async function importStatementBytes(
   const drafts: Draft[] = [];
   let blobDirs: string[] = [];
   if (mapping?.save) {
-    drafts.push({
-      kind: 'document',
-      id: newId(),
-      body: {
-        path: '',
-        title: `CSV column mapping ${mapping.name}`,
-        tags: [MAPPING_TAG],
-        meta: { name: mapping.name, mapping: JSON.stringify(mapping.mapping) },
-      },
-      refs: [],
-      files: [],
-      recordFiles: [],
-    });
+    const { kind, body, refs } = mappingDocumentDraft(mapping.name, mapping.mapping);
+    drafts.push({ kind, id: newId(), body, refs, files: [], recordFiles: [] });
   }
   let storedSize: number | undefined;
   if (previous === undefined) {
@@ -389,7 +383,18 @@ export async function importStatementBytes(
     const f = docEntry.files[0]!;
     (docEntry as { files: LogEntry['files'] }).files = [{ ...f, storedSize }];
   }
-  const appended = vault.sequencer(keys).append(entries);
+  const changed = vault.db.prepare(
+    "SELECT 1 FROM records WHERE idx >= ? AND (kind IN ('transaction', 'correction') OR (kind = 'document' AND json LIKE ?)) LIMIT 1",
+  );
+  const appended = vault.sequencer(keys).append(entries, () => {
+    if (changed.get(plannedAt, `%${STATEMENT_TAG}%`) !== undefined) {
+      throw new StatementError(
+        'import.changed',
+        null,
+        'the books changed while this statement was being imported (an entry or another import was sealed meanwhile); nothing was imported: import it again',
+      );
+    }
+  });
   return { ...result, sealed: entries.length, logSize: appended.size };
 }
 
@@ -489,8 +494,7 @@ async function resolveMapping(
   }
   const mapping = parseCsvMapping(json);
   const name = basename(given).replace(/\.json$/i, '');
-  const same = books.mappings.get(name);
-  return { name, mapping, save: same === undefined || same.json !== JSON.stringify(mapping) };
+  return { name, mapping, save: !isSavedMapping(books, name, mapping) };
 }
 
 function cleanName(name: string): string {

@@ -96,8 +96,10 @@ export class Sequencer {
   /**
    * Appends `entries` in one transaction and signs one checkpoint for the new size. On any
    * error nothing is written and the sequencer reloads its state from the database.
+   * `precondition`, when given, runs first inside the (immediate, so exclusive) transaction:
+   * it throws when what the entries were built on has changed since, and nothing is written.
    */
-  append(entries: readonly SealedEntry[]): AppendResult {
+  append(entries: readonly SealedEntry[], precondition?: () => void): AppendResult {
     if (entries.length === 0)
       throw new LimitError('sequencer.empty', 'a batch needs at least one record');
     try {
@@ -106,6 +108,7 @@ export class Sequencer {
           // Another process may have appended since we loaded: start from what is on disk.
           if (logSize(this.db) !== this.builder.size)
             ({ builder: this.builder, writer: this.writer } = this.load());
+          precondition?.();
           const firstIndex = this.builder.size;
           for (const e of entries) {
             const idx = this.builder.size;

@@ -68,6 +68,8 @@ const CONTRACT: Record<string, 'public' | 'session' | Permission | 'admin-when-u
   [`GET ${ROUTES.booksImport}`]: 'seal',
   [`DELETE ${ROUTES.booksImport}`]: 'seal',
   [`POST ${ROUTES.booksImportSeal}`]: 'seal',
+  [`GET ${ROUTES.booksMappings}`]: 'read',
+  [`POST ${ROUTES.booksMappings}`]: 'seal',
   [`GET ${ROUTES.booksReport}`]: 'read',
   [`GET ${ROUTES.booksProperty}`]: 'read',
   [`POST ${ROUTES.booksProperty}`]: 'seal',

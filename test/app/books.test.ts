@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCodePage } from '../../src/books/import/codepages.js';
+import { parseCsvMapping } from '../../src/books/import/csv.js';
+import { mappingDocumentDraft } from '../../src/books/sealed-books.js';
 import { verifyEvidence } from '../../src/evidence/index.js';
 import { type DashboardResponse, type RecordResponse, ROUTES } from '../../src/server/app/api.js';
 import {
@@ -20,6 +22,7 @@ import {
   type BooksEntryResponse,
   type BooksImportPreview,
   type BooksImportResult,
+  type BooksMappingsResponse,
   type BooksReportResponse,
   type BooksSealedResponse,
   type BooksSuggestResponse,
@@ -746,6 +749,179 @@ describe('statement import with review', () => {
   });
 });
 
+describe('CSV column mappings', () => {
+  const kgsMapping = () =>
+    JSON.parse(sample('statement-kgs.mapping.json').toString('utf8')) as Record<string, unknown>;
+
+  it('saves a mapping from the web app, sealed as the CLI import seals one, and lists it', async () => {
+    const before = await logSize();
+    const saved = ok<BooksMappingsResponse>(
+      await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name: 'Demir Bank',
+        mapping: kgsMapping(),
+      }),
+    );
+    expect(await logSize()).toBe(before + 1);
+    const demir = saved.mappings.find((m) => m.name === 'Demir Bank')!;
+    // As parseCsvMapping reads it: the defaults filled in.
+    expect(demir.mapping).toEqual(parseCsvMapping(kgsMapping()));
+    const record = ok<RecordResponse>(
+      await call(t.app, t.users.viewer, 'GET', `/api/records/${demir.record}`),
+    );
+    expect(record.record).toMatchObject({
+      kind: 'document',
+      author: 'treasurer',
+      refs: [],
+      files: [],
+      body: {
+        path: '',
+        tags: ['csv-mapping'],
+        meta: { name: 'Demir Bank', mapping: JSON.stringify(parseCsvMapping(kgsMapping())) },
+      },
+    });
+    // The same draft as the CLI's import seals.
+    expect(record.record.body).toEqual(
+      mappingDocumentDraft('Demir Bank', parseCsvMapping(kgsMapping())).body,
+    );
+    // Saving it again seals nothing.
+    ok(
+      await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name: 'Demir Bank',
+        mapping: kgsMapping(),
+      }),
+    );
+    expect(await logSize()).toBe(before + 1);
+
+    // Listed to anyone who reads the books, and named on the import screen.
+    const list = ok<BooksMappingsResponse>(
+      await call(t.app, t.users.viewer, 'GET', ROUTES.booksMappings),
+    );
+    expect(list.mappings.map((m) => m.name)).toContain('Demir Bank');
+    expect(list.mappings.find((m) => m.name === 'Demir Bank')).toEqual(demir);
+    const accounts = ok<BooksAccountsResponse>(
+      await call(t.app, t.users.viewer, 'GET', ROUTES.booksAccounts),
+    );
+    expect(accounts.mappings).toContain('Demir Bank');
+    const activity = ok<{ items: Array<{ actor: string; action: string; details: string }> }>(
+      await call(t.app, t.users.admin, 'GET', `${ROUTES.activity}?limit=50`),
+    );
+    expect(activity.items.find((a) => a.action === 'books.mapping')).toMatchObject({
+      actor: 'treasurer',
+      details: `CSV column mapping Demir Bank: ${demir.record}`,
+    });
+
+    // A changed mapping under the same name replaces it: the latest is listed.
+    const changed = ok<BooksMappingsResponse>(
+      await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name: 'Demir Bank',
+        mapping: {
+          ...kgsMapping(),
+          columns: { ...(kgsMapping().columns as object), reference: 3 },
+        },
+      }),
+    );
+    expect(await logSize()).toBe(before + 2);
+    const latest = changed.mappings.filter((m) => m.name === 'Demir Bank');
+    expect(latest).toHaveLength(1);
+    expect(latest[0]!.record).not.toBe(demir.record);
+    expect((latest[0]!.mapping.columns as Record<string, unknown>).reference).toBe(3);
+    // Back to the sample's, for the import below.
+    ok(
+      await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name: 'Demir Bank',
+        mapping: kgsMapping(),
+      }),
+    );
+    expect(await logSize()).toBe(before + 3);
+  });
+
+  it('refuses a mapping parseCsvMapping refuses, saying what is wrong, and a bad name', async () => {
+    const before = await logSize();
+    const { credit: _credit, ...columns } = kgsMapping().columns as Record<string, unknown>;
+    for (const [mapping, problem] of [
+      [{ ...kgsMapping(), columns }, /names only one of debit and credit/],
+      [{ ...kgsMapping(), delimiter: '#' }, /delimiter must be/],
+      [{ ...kgsMapping(), currency: 'som' }, /ISO 4217/],
+      [{ ...kgsMapping(), header: false }, /but the file has no header: give its position/],
+      [{ ...kgsMapping(), colums: {} }, /unknown field "colums"/],
+      [
+        { ...kgsMapping(), columns: { ...columns, credit: 'К'.repeat(5000) } },
+        /at most 4096 can be saved/,
+      ],
+    ] as const) {
+      const res = await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name: 'Broken',
+        mapping,
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'books.mapping', params: { code: 'csv.mapping' } });
+      expect((res.json() as { message: string }).message).toMatch(problem);
+    }
+    for (const name of ['', ' Demir', 'Demir\n', 'Demir\u202e', 'x'.repeat(101)]) {
+      const res = await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+        name,
+        mapping: kgsMapping(),
+      });
+      expect(res.statusCode, JSON.stringify(name)).toBe(400);
+      expect(res.json()).toMatchObject({ key: 'request.invalid' });
+    }
+    const notObject = await call(t.app, treasurer, 'POST', ROUTES.booksMappings, {
+      name: 'Broken',
+      mapping: [1, 2],
+    });
+    expect(notObject.json()).toMatchObject({ key: 'request.invalid' });
+    expect(await logSize()).toBe(before);
+    const list = ok<BooksMappingsResponse>(
+      await call(t.app, t.users.viewer, 'GET', ROUTES.booksMappings),
+    );
+    expect(list.mappings.map((m) => m.name)).not.toContain('Broken');
+  });
+
+  it('imports a CSV statement with the saved mapping', async () => {
+    await call(t.app, treasurer, 'POST', ROUTES.booksAccounts, {
+      path: 'Assets:Bank:Demir',
+      type: 'assets',
+      currency: 'KGS',
+    });
+    const p = ok<BooksImportPreview>(
+      await preview(
+        sample('statement-kgs.csv'),
+        `name=may.csv&format=csv&mapping=${encodeURIComponent('Demir Bank')}&account=${encodeURIComponent('Assets:Bank:Demir')}`,
+      ),
+    );
+    expect(p).toMatchObject({
+      format: 'csv',
+      lineCount: 3,
+      openings: [{ date: '2024-05-01', account: 'Assets:Bank:Demir', amount: '100000.00' }],
+    });
+    expect(p.lines.map((l) => [l.line, l.date, l.amount])).toEqual([
+      [3, '2024-05-02', '48200.00'],
+      [4, '2024-05-03', '-12000.50'],
+      [6, '2024-05-03', '-150.00'],
+    ]);
+    expect(p.checks.every((c) => c.ok)).toBe(true);
+    const before = await logSize();
+    const done = ok<BooksImportResult>(
+      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {}),
+    );
+    expect(done).toMatchObject({ entries: 3, mismatches: 0 });
+    // Saved already: the import seals no second copy of the mapping.
+    expect(done.sealed).toBe((await logSize()) - before);
+    const statement = ok<RecordResponse>(
+      await call(t.app, t.users.viewer, 'GET', `/api/records/${done.statementId}`),
+    );
+    expect(statement.record.body).toMatchObject({ meta: { format: 'csv', mapping: 'Demir Bank' } });
+    const unknown = await preview(
+      sample('statement-kgs.csv'),
+      `name=may.csv&format=csv&mapping=Nobody&account=Assets:Bank:Demir`,
+    );
+    expect(unknown.statusCode).toBe(400);
+    expect((unknown.json() as { message: string }).message).toMatch(
+      /no mapping named Nobody is saved \(saved: .*Demir Bank/,
+    );
+  });
+});
+
 describe('reports', () => {
   it('answers every kind as JSON and CSV; the register needs an account', async () => {
     for (const kind of BOOKS_REPORT_KINDS) {
@@ -849,6 +1025,24 @@ describe('the property register', () => {
       const res = await call(t.app, treasurer, 'POST', ROUTES.booksProperty, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
     }
+    // An agreement that is not sealed is named, with what to do, in the browser's own words.
+    const unsealed = await call(t.app, treasurer, 'POST', ROUTES.booksProperty, {
+      name: 'Санаторий «Ысык-Көл»',
+      category: 'sanatorium',
+      asset: registered,
+      event: 'transfer',
+      transfer: {
+        to: 'Федерация',
+        decision: 'Решение № 5',
+        agreement: '01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      },
+    });
+    expect(unsealed.statusCode).toBe(400);
+    expect(unsealed.json()).toMatchObject({
+      key: 'books.missing-record',
+      message: expect.stringMatching(/^01JZ{23} is not a sealed record of this vault; seal the /),
+      params: { records: '01JZZZZZZZZZZZZZZZZZZZZZZZ' },
+    });
     expect(await logSize()).toBe(before);
   });
 });
@@ -990,6 +1184,14 @@ describe('who may do what', () => {
     expect(
       (await call(t.app, t.users.viewer, 'POST', ROUTES.booksStartingChart, {})).statusCode,
     ).toBe(403);
+    const mapping = JSON.parse(sample('statement-kgs.mapping.json').toString('utf8')) as object;
+    for (const who of [t.users.viewer, t.users.auditor]) {
+      const res = await call(t.app, who, 'POST', ROUTES.booksMappings, { name: 'Mine', mapping });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ key: 'auth.forbidden', params: { permission: 'seal' } });
+    }
+    expect((await call(t.app, t.users.viewer, 'GET', ROUTES.booksMappings)).statusCode).toBe(200);
+    expect((await call(t.app, null, 'GET', ROUTES.booksMappings)).statusCode).toBe(401);
     expect((await call(t.app, t.users.viewer, 'GET', ROUTES.booksEntries)).statusCode).toBe(200);
     const diff = await call(
       t.app,

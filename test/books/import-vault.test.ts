@@ -30,6 +30,9 @@ afterEach(() => {
   removeTemp(dir);
 });
 
+const records = () =>
+  (vault.db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n;
+
 const options = (extra: object = {}) => ({
   author: 'treasurer',
   cwd: dir,
@@ -326,6 +329,40 @@ describe('importing statements into the books', () => {
     );
     expect(countRows(join(dir, 'vault'), 'records')).toBe(1);
     expect(blobFiles(join(dir, 'vault'))).toHaveLength(0);
+  });
+
+  it('refuses to seal when the books changed after the import was planned, and imports again cleanly', async () => {
+    const file = copySample('1c-windows-1251.txt');
+    let meanwhile = false;
+    const before = records();
+    await expect(
+      importStatementFile(vault, keys, file, {
+        ...options(),
+        // Called once the plan is made, while the records are built: another writer seals an
+        // entry just then.
+        now: () => {
+          if (!meanwhile) {
+            meanwhile = true;
+            sealTransactions(vault, keys, [
+              {
+                date: '2024-03-02',
+                description: 'Entered by hand meanwhile',
+                postings: [
+                  { account: 'Assets:Bank:RUB', amount: 100n, currency: 'RUB' },
+                  { account: 'Income:Dues', amount: -100n, currency: 'RUB' },
+                ],
+                documents: [],
+              },
+            ]);
+          }
+          return new Date();
+        },
+      }),
+    ).rejects.toThrow(/the books changed while this statement was being imported/);
+    expect(records()).toBe(before + 1);
+    const r = await importStatementFile(vault, keys, file, options());
+    expect(r.plan.entries).toHaveLength(4);
+    expect(records()).toBe(before + 1 + r.sealed);
   });
 
   it('imports nothing at all when any line is wrong', async () => {

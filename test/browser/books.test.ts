@@ -4,16 +4,30 @@
  * does not balance, sealed once it does), find it in the list and the trial balance, correct it
  * and still see the original, import a 1C Client-Bank statement with review (one line's account
  * changed), see the reports, register property, compare a presented hledger journal (missing,
- * added and altered entries with their proofs) and download its evidence ZIP; then every books
- * screen in Russian and Kyrgyz and at phone width, with no raw i18n key on any of them.
+ * added and altered entries with their proofs) and download its evidence ZIP; void an entry,
+ * transfer property on a sealed agreement (refused on one that is not sealed) and dispose of
+ * it, see the server refuse an entry whose account was closed meanwhile, read dates in each
+ * language, and see what a viewer and an auditor may do; then every books screen in Russian and
+ * Kyrgyz and at phone width, with no raw i18n key on any of them.
  * Screenshots go to test/browser/screenshots/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
+import {
+  type ApiError,
+  CSRF_HEADER,
+  type DashboardResponse,
+  type RecordListResponse,
+  ROUTES,
+} from '../../src/server/app/api.js';
+import type {
+  BooksEntryListResponse,
+  BooksSealedResponse,
+} from '../../src/server/app/api-books.js';
 import { buildApp } from '../../src/server/app/index.js';
 import { readZip } from '../../web/shared/zip.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
@@ -70,6 +84,52 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
   const books = (part: string) =>
     page.getByTestId('books').locator('nav.books-nav').getByRole('link', { name: part });
   const row = (n: number) => page.getByTestId('posting-row').nth(n);
+
+  /** Calls the API from `p` as its signed-in user, with the session's CSRF token. */
+  const call = <T>(
+    p: Page,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> =>
+    p.evaluate(
+      async (a) => {
+        const state = (await (await fetch('/api/state')).json()) as { csrfToken: string | null };
+        const r = await fetch(a.path, {
+          method: a.method,
+          headers: { 'content-type': 'application/json', [a.header]: state.csrfToken ?? '' },
+          ...(a.body === undefined ? {} : { body: JSON.stringify(a.body) }),
+        });
+        return { status: r.status, body: (await r.json()) as T };
+      },
+      { method, path, body, header: CSRF_HEADER },
+    );
+  /** How many records the log holds, less the activity log's own (sealed on a timer). */
+  const logged = async (p: Page = page) => {
+    const { records, kinds } = (await call<DashboardResponse>(p, 'GET', ROUTES.dashboard)).body;
+    return records - (kinds.activity ?? 0);
+  };
+  /** Forgets the browser's log line of a refusal the test asked for (a failed load). */
+  const forgetRefusal = async (status: number, log: string[] = errors) => {
+    const line = `the server responded with a status of ${status}`;
+    await expect.poll(() => log.some((e) => e.includes(line))).toBe(true);
+    log.splice(
+      log.findIndex((e) => e.includes(line)),
+      1,
+    );
+  };
+  /** The trial balance's row of `account` (debit, credit, closing), or null when it has none. */
+  const trialBalance = async (account: string) => {
+    await page.goto(`${base}/books/reports?kind=trial-balance`);
+    await page.getByTestId('report-table').waitFor();
+    const rows = await page
+      .getByTestId('report-row')
+      .evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+      );
+    const cells = rows.find((r) => r[0] === account);
+    return cells === undefined ? null : { debit: cells[5], credit: cells[6], closing: cells[7] };
+  };
 
   it('sets up the vault and seals the starting union chart', async () => {
     await page.goto(base);
@@ -368,6 +428,381 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
       expect.arrayContaining(['diff-report.txt', 'diff-report.json', 'verifier.html']),
     );
     expect(names.some((n) => n.endsWith('evidence.json'))).toBe(true);
+  });
+
+  it('voids an entry for a reason: the original stays visible, and the figures drop it', async () => {
+    const sealed = await call<BooksSealedResponse>(page, 'POST', ROUTES.booksEntries, {
+      date: '2024-04-10',
+      description: 'Leaflets for the May Day rally',
+      counterparty: 'Print shop «Учкун»',
+      postings: [
+        { account: 'Expenses:Office', amount: '777.00', currency: 'KGS' },
+        { account: 'Assets:Cash', amount: '-777.00', currency: 'KGS' },
+      ],
+    });
+    expect(sealed.status).toBe(200);
+    const id = sealed.body.ids[0]!;
+    expect(await trialBalance('Expenses:Office')).toEqual({
+      debit: '777.00',
+      credit: '0.00',
+      closing: '777.00',
+    });
+
+    await page.goto(`${base}/books/entries/${id}`);
+    await page.getByTestId('entry-void').click();
+    const form = page.getByTestId('entry-void-form');
+    const submit = form.locator('button[type=submit]');
+    // No void without its reason, and blanks are no reason.
+    expect(await submit.isDisabled()).toBe(true);
+    await form.locator('textarea[name=reason]').fill('   ');
+    expect(await submit.isDisabled()).toBe(true);
+    await form.locator('textarea[name=reason]').fill('Paid twice: the print shop refunded it.');
+    const before = await logged();
+    await submit.click();
+    await expect
+      .poll(() => page.getByTestId('entry-status').first().getAttribute('data-status'))
+      .toBe('void');
+    expect(await logged()).toBe(before + 1);
+    expect(await page.getByTestId('books-notice').textContent()).toMatch(
+      /^Sealed as record [0-9A-Z]{26}\.$/,
+    );
+    expect(await page.getByTestId('books-entry').textContent()).toContain(
+      'This transaction is void: it no longer counts in the figures.',
+    );
+    expect(await page.getByTestId('entry-correct').count()).toBe(0);
+    expect(await page.getByTestId('entry-void').count()).toBe(0);
+    const versions = page.getByTestId('entry-version');
+    expect(await versions.count()).toBe(2);
+    expect(await versions.nth(0).getAttribute('data-kind')).toBe('transaction');
+    expect(await versions.nth(0).textContent()).toContain('Leaflets for the May Day rally');
+    expect(await versions.nth(0).getByTestId('posting-table').textContent()).toContain('777.00');
+    expect(await versions.nth(1).getAttribute('data-kind')).toBe('correction');
+    expect(await versions.nth(1).locator('h3').textContent()).toMatch(/^2\. Void/);
+    expect(await versions.nth(1).getByTestId('version-reason').textContent()).toContain(
+      'Paid twice: the print shop refunded it.',
+    );
+    await screenshot(page, 'books-12b-entry-void');
+
+    await books('Transactions').click();
+    const listed = page.getByTestId('entry-row').filter({ hasText: 'Leaflets for the May Day' });
+    await listed.waitFor();
+    expect(await listed.getAttribute('data-status')).toBe('void');
+    expect(await listed.getAttribute('class')).toBe('void');
+    expect(await listed.getByTestId('entry-status').textContent()).toBe('void');
+
+    // The reversal takes out what the original put in: the account is back to nothing.
+    expect(await trialBalance('Expenses:Office')).toEqual({
+      debit: '777.00',
+      credit: '777.00',
+      closing: '0.00',
+    });
+  });
+
+  it('transfers property on a sealed agreement, refusing one not sealed, then disposes of it', async () => {
+    // The agreement is sealed as any document is: uploaded on the Documents screen.
+    const file = join(dir, 'transfer-agreement-sanatorium.txt');
+    writeFileSync(file, 'Agreement: the sanatorium passes to the Federation, 20 May 2024.\n');
+    await page.goto(`${base}/documents`);
+    await page.getByTestId('upload-drop-files').setInputFiles(file);
+    await page.getByTestId('upload-start').click();
+    await page
+      .locator('[data-testid=upload-progress][data-finished=true]')
+      .waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('upload-summary').textContent()).toContain('1 sealed');
+    const found = await call<RecordListResponse>(
+      page,
+      'GET',
+      `${ROUTES.records}?kind=document&text=transfer-agreement-sanatorium`,
+    );
+    expect(found.body.items).toHaveLength(1);
+    const agreement = found.body.items[0]!.id;
+
+    await page.goto(`${base}/books/property`);
+    const item = page.getByTestId('property-item').filter({ hasText: 'Sanatorium «Ысык-Көл»' });
+    await item.getByTestId('property-event').click();
+    const form = item.getByTestId('property-event-form');
+    const submit = form.locator('button[type=submit]');
+    await form.locator('select[name=event]').selectOption('transfer');
+    // A transfer says to whom and by what decision.
+    expect(await submit.isDisabled()).toBe(true);
+    await form.locator('input[name=date]').fill('2024-05-20');
+    await form.locator('input[name=to]').fill('Federation of Trade Unions of Kyrgyzstan');
+    await form.locator('input[name=decision]').fill('Congress decision No. 7 of 12 May 2024');
+    await form.locator('input[name=agreement]').fill('agreement of May');
+    expect(await form.textContent()).toContain('A record ID is not valid.');
+    expect(await submit.isDisabled()).toBe(true);
+
+    // A record id as it should be written, but of no record in this vault: the server refuses.
+    const unsealed = '01J00000000000000000000000';
+    await form.locator('input[name=agreement]').fill(unsealed);
+    const before = await logged();
+    await submit.click();
+    const refusal = form.getByTestId('error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toBe(
+      `A record it names is not sealed in this vault: ${unsealed} is not a sealed record of this vault; seal the title documents, decision and agreement first (Documents), then name their record ids`,
+    );
+    await page.locator('[data-lang=ru]').click();
+    expect(await refusal.textContent()).toMatch(
+      /^Указанная запись не запечатана в этом хранилище: 01J0{23} is not a sealed record/,
+    );
+    await page.locator('[data-lang=en]').click();
+    await forgetRefusal(400);
+    expect(await logged()).toBe(before);
+    expect(await item.getByTestId('property-transferred').count()).toBe(0);
+    await screenshot(page, 'books-12c-property-refused');
+
+    await form.locator('input[name=agreement]').fill(agreement);
+    await submit.click();
+    await expect
+      .poll(() => item.getByTestId('property-transferred').textContent())
+      .toBe('Federation of Trade Unions of Kyrgyzstan');
+    expect(await logged()).toBe(before + 1);
+    const transfer = item
+      .getByTestId('property-events')
+      .locator('tbody tr', { hasText: 'transfer' });
+    expect(await transfer.textContent()).toContain(
+      'to Federation of Trade Unions of Kyrgyzstan · Congress decision No. 7 of 12 May 2024',
+    );
+    expect(await transfer.getByTestId('record-link').allTextContents()).toContain(agreement);
+
+    await item.getByTestId('property-event').click();
+    await form.locator('select[name=event]').selectOption('disposal');
+    expect(await form.textContent()).toContain(
+      'After a disposal, the property stays in the register, marked disposed of.',
+    );
+    await form.locator('input[name=description]').fill('Handed over under the agreement');
+    await submit.click();
+    await expect.poll(() => item.getAttribute('class')).toBe('property-item disposed');
+    expect(await item.locator('h3 .badge').textContent()).toBe('disposed of');
+    expect(await item.getByTestId('property-transferred').textContent()).toBe(
+      'Federation of Trade Unions of Kyrgyzstan',
+    );
+    expect(
+      await item
+        .getByTestId('property-events')
+        .locator('tbody tr', { hasText: 'disposal' })
+        .count(),
+    ).toBe(1);
+    // Nothing more happens to what is disposed of.
+    expect(await item.getByTestId('property-event').count()).toBe(0);
+    await screenshot(page, 'books-12d-property-disposed');
+  });
+
+  it('says why the server refuses an entry, seals nothing, and keeps the form', async () => {
+    await books('New entry').click();
+    const form = page.getByTestId('entry-form');
+    await form.locator('input[name=date]').fill('2024-04-22');
+    await form.locator('input[name=description]').fill('Taxi to the sectoral committee');
+    await row(0).locator('select[name=account]').selectOption('Expenses:Travel');
+    await row(0).locator('input[name=debit]').fill('1500');
+    await row(1).locator('select[name=account]').selectOption('Assets:Cash');
+    await row(1).locator('input[name=credit]').fill('1500');
+    expect(await page.getByTestId('balance-check').getAttribute('data-balanced')).toBe('true');
+
+    // Meanwhile, in another tab, the account is closed.
+    const closed = await call(page, 'POST', ROUTES.booksAccounts, {
+      path: 'Expenses:Travel',
+      type: 'expenses',
+      currency: 'KGS',
+      closed: true,
+    });
+    expect(closed.status).toBe(200);
+    const records = await logged();
+    const entries = async () =>
+      (await call<BooksEntryListResponse>(page, 'GET', ROUTES.booksEntries)).body.total;
+    const listed = await entries();
+
+    await page.getByTestId('entry-submit').click();
+    const refusal = form.getByTestId('error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toBe(
+      'This cannot be sealed as it stands:\nposting 1 (Expenses:Travel): the account is closed',
+    );
+    await page.locator('[data-lang=ru]').click();
+    expect(await refusal.textContent()).toMatch(
+      /^В таком виде это запечатать нельзя:\nposting 1 \(Expenses:Travel\)/,
+    );
+    await page.locator('[data-lang=en]').click();
+    await forgetRefusal(400);
+    await screenshot(page, 'books-12e-entry-refused');
+    expect(await logged()).toBe(records);
+    expect(await entries()).toBe(listed);
+    expect(await page.getByTestId('entry-sealed').count()).toBe(0);
+
+    // What was typed is still there: another account, and it seals.
+    expect(await form.locator('input[name=description]').inputValue()).toBe(
+      'Taxi to the sectoral committee',
+    );
+    await row(0).locator('select[name=account]').selectOption('Expenses:Other');
+    await page.getByTestId('entry-submit').click();
+    await page.getByTestId('entry-sealed').waitFor();
+    expect(await logged()).toBe(records + 1);
+    expect(await entries()).toBe(listed + 1);
+  });
+
+  it('writes dates as the language writes them, and keeps date inputs as dates', async () => {
+    await page.goto(`${base}/books/entries?text=${encodeURIComponent('dues for January')}`);
+    const listed = page.getByTestId('entry-row');
+    await listed.first().waitFor();
+    expect(await listed.count()).toBe(1);
+    const date = listed.locator('td').first();
+    expect(await date.textContent()).toBe('February 15, 2024');
+    expect(await date.locator('time').getAttribute('datetime')).toBe('2024-02-15');
+    // The filters are date inputs still: the browser writes them in the reader's own way.
+    const from = page.getByTestId('entry-filters').locator('input[name=from]');
+    expect(await from.getAttribute('type')).toBe('date');
+
+    await listed.getByRole('link').first().click();
+    expect(await page.getByTestId('entry-date').textContent()).toBe('February 15, 2024');
+    await page.getByTestId('entry-correct').click();
+    const input = page.getByTestId('entry-correction').locator('input[name=date]');
+    expect(await input.getAttribute('type')).toBe('date');
+    expect(await input.inputValue()).toBe('2024-02-15');
+    await page.getByTestId('entry-correction').getByRole('button', { name: 'Cancel' }).click();
+
+    await page.locator('[data-lang=ru]').click();
+    expect(await page.getByTestId('entry-date').textContent()).toBe('15 февраля 2024 г.');
+    await page.goto(
+      `${base}/books/reports?kind=register&account=Assets:Bank:KGS&from=2024-01-01&to=2024-12-31`,
+    );
+    const report = page.locator('[data-testid=report][data-kind=register]');
+    await report.waitFor();
+    expect(await report.locator('h3 small').textContent()).toBe(
+      ' с 1 января 2024 г. по 31 декабря 2024 г.',
+    );
+    expect(await page.getByTestId('report-row').first().locator('td').first().textContent()).toBe(
+      '15 февраля 2024 г.',
+    );
+    await screenshot(page, 'books-12f-register-ru');
+    await page.locator('[data-lang=en]').click();
+  });
+
+  /** A page of its own (its own cookies) signed in as `name`, and what goes wrong on it. */
+  const signedIn = async (name: string) => {
+    const own = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
+    const p = await own.newPage();
+    const log: string[] = [];
+    watchErrors(p, log);
+    await p.goto(base);
+    const form = p.getByTestId('sign-in');
+    await form.locator('input[name=name]').fill(name);
+    await form.locator('input[name=password]').fill(PASSWORD);
+    await form.locator('button[type=submit]').click();
+    await p.getByTestId('dashboard').waitFor();
+    return { context: own, page: p, errors: log };
+  };
+
+  /** Checks that `p` offers no sealing on the books screens, and refuses the sealing paths. */
+  const sealsNothing = async (p: Page, refused: readonly string[]) => {
+    await p.goto(`${base}/books/accounts`);
+    await p.getByTestId('chart').waitFor();
+    expect(await p.getByTestId('account-add').count()).toBe(0);
+    expect(await p.getByTestId('chart').locator('button').count()).toBe(0);
+    await p.goto(`${base}/books/entries`);
+    await p.getByTestId('entry-row').first().waitFor();
+    expect(await p.getByTestId('new-entry-link').count()).toBe(0);
+    await p.goto(`${base}/books/entries/${entryId}`);
+    await p.getByTestId('entry-versions').waitFor();
+    expect(await p.getByTestId('entry-current').locator('button').count()).toBe(0);
+    await p.goto(`${base}/books/property`);
+    await p.getByTestId('property-item').first().waitFor();
+    expect(await p.getByTestId('property-add').count()).toBe(0);
+    expect(await p.getByTestId('property-event').count()).toBe(0);
+    expect(await p.locator('form').count()).toBe(0);
+    for (const path of refused) {
+      await p.goto(`${base}${path}`);
+      const refusal = p.getByTestId('books').getByTestId('error');
+      await refusal.waitFor();
+      expect(await refusal.textContent(), path).toBe(
+        'Your role may not do this. Ask an administrator if you need to.',
+      );
+      expect(await p.locator('main form').count(), path).toBe(0);
+    }
+  };
+
+  it('shows a viewer the books to read, and nothing to seal or compare', async () => {
+    const made = await call(page, 'POST', ROUTES.users, {
+      name: 'reader',
+      role: 'viewer',
+      password: PASSWORD,
+    });
+    expect(made.status).toBe(200);
+    const viewer = await signedIn('reader');
+    const p = viewer.page;
+    await p.goto(`${base}/books`);
+    await p.getByTestId('chart').waitFor();
+    expect(await p.locator('nav.books-nav a').allTextContents()).toEqual([
+      'Chart of accounts',
+      'Transactions',
+      'Reports',
+      'Property register',
+    ]);
+    await sealsNothing(p, ['/books/entries/new', '/books/import', '/books/diff']);
+    await p.goto(`${base}/books/entries/new`);
+    await p.getByTestId('books').getByTestId('error').waitFor();
+    await screenshot(p, 'books-15-viewer-refused');
+
+    // Nor does the server take a seal from a viewer.
+    const records = await logged(p);
+    const refused = await call<ApiError>(p, 'POST', ROUTES.booksEntries, {
+      date: '2024-04-30',
+      description: 'Not the viewer’s to seal',
+      postings: [
+        { account: 'Expenses:Other', amount: '1.00', currency: 'KGS' },
+        { account: 'Assets:Cash', amount: '-1.00', currency: 'KGS' },
+      ],
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.key).toBe('auth.forbidden');
+    expect(await logged(p)).toBe(records);
+    await forgetRefusal(403, viewer.errors);
+    expect(viewer.errors).toEqual([]);
+    await viewer.context.close();
+  });
+
+  it('lets an auditor compare a ledger and take its evidence, and seal nothing', async () => {
+    const made = await call(page, 'POST', ROUTES.users, {
+      name: 'auditor',
+      role: 'auditor',
+      password: PASSWORD,
+    });
+    expect(made.status).toBe(200);
+    const auditor = await signedIn('auditor');
+    const p = auditor.page;
+    await p.goto(`${base}/books`);
+    await p.getByTestId('chart').waitFor();
+    expect(await p.locator('nav.books-nav a').allTextContents()).toEqual([
+      'Chart of accounts',
+      'Transactions',
+      'Reports',
+      'Property register',
+      'Compare a ledger',
+    ]);
+    await sealsNothing(p, ['/books/entries/new', '/books/import']);
+
+    await p.locator('nav.books-nav').getByRole('link', { name: 'Compare a ledger' }).click();
+    const form = p.getByTestId('diff-form');
+    await p.getByTestId('diff-file').setInputFiles(join(SAMPLES, 'presented-ledger.journal'));
+    await form.locator('select[name=format]').selectOption('hledger');
+    await form.locator('select[name=account]').selectOption('Assets:Bank:RUB');
+    await form.locator('input[name=from]').fill('2024-03-01');
+    await form.locator('input[name=to]').fill('2024-03-31');
+    await p.getByTestId('diff-run').click();
+    await p.getByTestId('diff-summary').waitFor({ timeout: 60_000 });
+    expect(await p.getByTestId('diff-summary').textContent()).toBe(
+      'Differences: 1 missing, 1 added, 1 altered.',
+    );
+    const downloading = p.waitForEvent('download');
+    await p.getByTestId('diff-evidence').click();
+    expect((await downloading).suggestedFilename()).toMatch(/\.zip$/);
+    await p.getByTestId('diff-evidence-done').waitFor();
+    await screenshot(p, 'books-16-auditor-diff');
+    expect(auditor.errors).toEqual([]);
+    await auditor.context.close();
   });
 
   it('shows every books screen in Russian and Kyrgyz, and fits a phone', async () => {

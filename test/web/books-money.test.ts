@@ -1,7 +1,7 @@
 /**
  * The entry form's arithmetic (web/app/books/money.ts): amounts as people type them, the live
- * balance per currency and fund in exact minor units, and amounts written digit for digit in
- * each language (web/i18n/format.ts formatDecimal).
+ * balance per currency and fund in exact minor units, and amounts written digit for digit and
+ * dates in each language (web/i18n/format.ts formatDecimal, formatDate).
  */
 import { describe, expect, it } from 'vitest';
 import { treeOrder } from '../../web/app/books/chart.js';
@@ -13,7 +13,7 @@ import {
   readPosting,
   toDebitCredit,
 } from '../../web/app/books/money.js';
-import { formatDecimal } from '../../web/i18n/format.js';
+import { formatDate, formatDecimal } from '../../web/i18n/format.js';
 
 const row = (p: Partial<DraftPosting>): DraftPosting => ({
   account: 'Assets:Bank:KGS',
@@ -100,6 +100,21 @@ describe('amounts in each language', () => {
     expect(formatDecimal('12345678901234567.89', 'en')).toBe('12,345,678,901,234,567.89');
     expect(formatDecimal('0.5', 'ky')).toMatch(/^0[.,]5$/);
     expect(formatDecimal('not a number', 'en')).toBe('not a number');
+  });
+});
+
+describe('dates in each language', () => {
+  it('are written as the language writes a date, the day never shifted by a time zone', () => {
+    expect(formatDate('2024-02-15', 'en')).toBe('February 15, 2024');
+    expect(formatDate('2024-02-15', 'ru')).toBe('15 февраля 2024 г.');
+    expect(formatDate('2024-12-31', 'ky')).toMatch(/2024.*31/);
+    expect(formatDate('2024-01-01', 'en')).toBe('January 1, 2024');
+  });
+
+  it('leave text that is not a YYYY-MM-DD date as it is', () => {
+    for (const text of ['', '15.02.2024', '2024-02-15T10:00:00Z', 'March 5', '…']) {
+      expect(formatDate(text, 'en')).toBe(text);
+    }
   });
 });
 

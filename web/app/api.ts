@@ -50,6 +50,7 @@ import {
   type BooksEntryRequest,
   type BooksImportQuery,
   type BooksImportSealRequest,
+  type BooksMappingRequest,
   type BooksReportQuery,
   type BooksSuggestQuery,
   booksAccountsResponse,
@@ -58,6 +59,7 @@ import {
   booksEntryResponse,
   booksImportPreview,
   booksImportResult,
+  booksMappingsResponse,
   booksReportResponse,
   booksSealedResponse,
   booksSuggestResponse,
@@ -292,6 +294,9 @@ export const api = {
       params: { id },
       json: body,
     }),
+  booksMappings: () => json(booksMappingsResponse, { method: 'GET', route: 'booksMappings' }),
+  booksSaveMapping: (body: BooksMappingRequest) =>
+    json(booksMappingsResponse, { method: 'POST', route: 'booksMappings', json: body }),
   booksReport: (kind: (typeof BOOKS_REPORT_KINDS)[number], q: BooksReportQuery) =>
     json(booksReportResponse, {
       method: 'GET',

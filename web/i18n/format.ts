@@ -67,6 +67,15 @@ export function formatIsoTime(iso: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, DATE_TIME).format(ms);
 }
 
+/**
+ * Returns a calendar date (`YYYY-MM-DD`, as the books carry dates) as the language writes
+ * dates, e.g. `15 February 2024`, `15 февраля 2024 г.`. Text that is not such a date is
+ * returned as it is.
+ */
+export function formatDate(date: string, lang: Lang): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatIsoTime(date, lang) : date;
+}
+
 /** Returns names joined as the language lists them, e.g. `A, B и C`. */
 export function formatList(items: readonly string[], lang: Lang): string {
   return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);

@@ -1,16 +1,16 @@
 /**
  * The web app's API for the books (issue 6): the chart of accounts, entries and corrections,
- * suggestions, statement import with review, reports, the property register and the diff
- * against a presented ledger. Part of the one contract of api.ts (its conventions hold: JSON
- * bodies, CSRF header on state-changing requests, `ApiError` bodies); the routes are in
- * `ROUTES` there. Pure: zod and the pure record code only, so the browser imports it too.
+ * suggestions, statement import with review and CSV column mappings, reports, the property
+ * register and the diff against a presented ledger. Part of the one contract of api.ts (its
+ * conventions hold: JSON bodies, CSRF header on state-changing requests, `ApiError` bodies); the
+ * routes are in `ROUTES` there. Pure: zod and the pure record code only, so the browser imports it too.
  *
  * Amounts travel as decimal strings in the account's currency (`"1250.00"`, `"-0.5"`), never as
  * JSON numbers. Dates are `YYYY-MM-DD`.
  *
- * Permissions: reading the books (accounts, entries, suggestions, reports, property) is `read`;
- * sealing (accounts, entries, corrections, imports, property events) is `seal`; comparing a
- * presented ledger is `verify`, and its evidence ZIP `evidence`.
+ * Permissions: reading the books (accounts, entries, suggestions, reports, property, CSV
+ * mappings) is `read`; sealing (accounts, entries, corrections, imports, CSV mappings, property
+ * events) is `seal`; comparing a presented ledger is `verify`, and its evidence ZIP `evidence`.
  */
 import { z } from 'zod';
 import { ASSET_EVENTS } from '../../records/bodies.js';
@@ -38,6 +38,8 @@ export const BOOKS_LIMITS = {
   maxPendingImports: 20,
   /** Suggestions returned for one line. */
   maxSuggestions: 5,
+  /** The name of a saved CSV column mapping, in characters. */
+  maxMappingName: 100,
 } as const;
 
 const count = z.int().min(0);
@@ -294,6 +296,52 @@ export type BooksSuggestion = z.infer<typeof booksSuggestion>;
 /** GET /api/books/suggestions, best first (at most BOOKS_LIMITS.maxSuggestions). */
 export const booksSuggestResponse = z.object({ suggestions: z.array(booksSuggestion) });
 export type BooksSuggestResponse = z.infer<typeof booksSuggestResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// CSV column mappings
+
+/** The name of a saved CSV column mapping: 1 to 100 printable characters, no space at either end. */
+export const booksMappingName = z
+  .string()
+  .min(1)
+  .max(BOOKS_LIMITS.maxMappingName)
+  .refine((s) => /^[^\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]+$/u.test(s), {
+    error: 'must be printable characters (no control or formatting characters)',
+  })
+  .refine((s) => s.trim() === s, { error: 'must not begin or end with a space' });
+
+/**
+ * A CSV column mapping as JSON: a `CsvMapping` (src/books/import/csv.ts). The server checks it
+ * with `parseCsvMapping`, the same check the CLI and the import make.
+ */
+export const booksCsvMapping = z.record(z.string(), z.unknown());
+
+/** A saved CSV column mapping: the latest sealed under its name. */
+export const booksMappingView = z.object({
+  name: z.string(),
+  /** The `document` record that sealed it. */
+  record: z.string(),
+  /** The mapping as saved (`parseCsvMapping` has filled in its defaults). */
+  mapping: booksCsvMapping,
+});
+export type BooksMappingView = z.infer<typeof booksMappingView>;
+
+/** GET /api/books/mappings: every saved mapping, the latest of each name, sorted by name. */
+export const booksMappingsResponse = z.object({ mappings: z.array(booksMappingView) });
+export type BooksMappingsResponse = z.infer<typeof booksMappingsResponse>;
+
+/**
+ * POST /api/books/mappings: save a CSV column mapping under `name`, sealed as the CLI's import
+ * seals one (a `document` record tagged `csv-mapping`); a mapping of the same name is replaced
+ * for later imports (the earlier stays sealed). Saving what is saved already seals nothing. A
+ * mapping `parseCsvMapping` refuses is 400 `books.mapping`, its message saying what is wrong.
+ * → BooksMappingsResponse
+ */
+export const booksMappingRequest = z.strictObject({
+  name: booksMappingName,
+  mapping: booksCsvMapping,
+});
+export type BooksMappingRequest = z.infer<typeof booksMappingRequest>;
 
 // ---------------------------------------------------------------------------------------------
 // Import with review

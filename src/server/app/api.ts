@@ -153,6 +153,8 @@ export const ROUTES = {
   booksImport: '/api/books/imports/:id',
   /** POST, `seal`: BooksImportSealRequest → BooksImportResult */
   booksImportSeal: '/api/books/imports/:id/seal',
+  /** GET, `read`: saved CSV column mappings. → BooksMappingsResponse. POST, `seal`: BooksMappingRequest → BooksMappingsResponse */
+  booksMappings: '/api/books/mappings',
   /** GET, `read`: BooksReportQuery → BooksReportResponse, or CSV with `format=csv` */
   booksReport: '/api/books/reports/:kind',
   /** GET, `read`. → PropertyResponse. POST, `seal`: PropertyRequest → BooksSealedResponse */

@@ -24,6 +24,8 @@ import type {
   BooksAccountView,
   BooksEntryResponse,
   BooksEntryView,
+  BooksMappingsResponse,
+  BooksMappingView,
   BooksPostingView,
   BooksReportResponse,
   PropertyItemView,
@@ -356,6 +358,28 @@ export function accountsResponse(ledger: Ledger, sealed: SealedBooks): BooksAcco
     suspense: DEFAULT_SUSPENSE,
     problems: ledger.problems.map((p) => ({ record: p.record, message: p.message })),
   };
+}
+
+/**
+ * Returns the saved CSV column mappings, the latest of each name, sorted by name. A sealed
+ * mapping whose JSON is not an object (sealed by hand, never by Tamga) is left out.
+ */
+export function mappingsResponse(sealed: SealedBooks): BooksMappingsResponse {
+  const mappings: BooksMappingView[] = [];
+  // In the order of booksAccountsResponse.mappings (UTF-16 code units).
+  const names = [...sealed.mappings.keys()].sort();
+  for (const name of names) {
+    const { id, json } = sealed.mappings.get(name)!;
+    let mapping: unknown;
+    try {
+      mapping = JSON.parse(json);
+    } catch {
+      continue;
+    }
+    if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) continue;
+    mappings.push({ name, record: id, mapping: mapping as Record<string, unknown> });
+  }
+  return { mappings };
 }
 
 /** Returns the report as the API shows it. */

@@ -1,9 +1,10 @@
 /**
  * The books in the web app (api-books.ts): the chart of accounts, entries and their
- * corrections, suggestions, reports and the property register. Sealing goes through the same
- * drafts as `tamga books` (src/books/drafts.ts), checked against the chart, sealed in one batch
- * by the signed-in user, noted in the activity log. Statement import and the diff are in
- * routes-books-import.ts.
+ * corrections, suggestions, CSV column mappings, reports and the property register. Sealing goes
+ * through the same drafts as `tamga books` (src/books/drafts.ts, and for a mapping
+ * `mappingDocumentDraft` as `tamga books import` seals it), checked against the chart, sealed in
+ * one batch by the signed-in user, noted in the activity log. Statement import and the diff are
+ * in routes-books-import.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { unionChartAccounts } from '../../books/chart-union.js';
@@ -16,9 +17,12 @@ import {
   entryDraft,
   entryFromJson,
 } from '../../books/drafts.js';
+import { type CsvMapping, parseCsvMapping } from '../../books/import/csv.js';
+import { StatementError } from '../../books/import/errors.js';
 import { BooksError, type ChartLookup, type Transaction } from '../../books/model.js';
 import { reportCsv } from '../../books/report-output.js';
 import { buildReport } from '../../books/reports.js';
+import { isSavedMapping, mappingDocumentDraft } from '../../books/sealed-books.js';
 import { missingRecords, propertyDraft, sealBooks } from '../../books/vault-books.js';
 import type { AssetBody } from '../../records/bodies.js';
 import { noteActivity } from '../../vault/activity.js';
@@ -31,12 +35,14 @@ import {
   type BooksAccountsResponse,
   type BooksEntryListResponse,
   type BooksEntryRequest,
+  type BooksMappingsResponse,
   type BooksSealedResponse,
   type BooksSuggestResponse,
   booksAccountRequest,
   booksCorrectionRequest,
   booksEntryQuery,
   booksEntryRequest,
+  booksMappingRequest,
   booksReportQuery,
   booksStartingChartRequest,
   booksSuggestQuery,
@@ -49,6 +55,7 @@ import {
   entryMatches,
   entryResponse,
   entryViews,
+  mappingsResponse,
   propertyItemView,
   reportView,
 } from './books-views.js';
@@ -173,6 +180,40 @@ export function booksRoutes(app: FastifyInstance, env: BooksEnv): void {
         );
       }
       return accounts(vault);
+    },
+  });
+
+  defineRoute(app, env, {
+    method: 'GET',
+    url: ROUTES.booksMappings,
+    access: 'read',
+    handler: async (): Promise<BooksMappingsResponse> =>
+      mappingsResponse(env.books.sealed(env.host.requireReady().vault)),
+  });
+
+  defineRoute(app, env, {
+    method: 'POST',
+    url: ROUTES.booksMappings,
+    access: 'seal',
+    body: booksMappingRequest,
+    bodyLimit: 64 * 1024,
+    handler: async ({ body, session }): Promise<BooksMappingsResponse> => {
+      const { vault } = env.host.requireReady();
+      let mapping: CsvMapping;
+      let draft: ReturnType<typeof mappingDocumentDraft>;
+      try {
+        mapping = parseCsvMapping(body.mapping);
+        draft = mappingDocumentDraft(body.name, mapping);
+      } catch (e) {
+        if (e instanceof StatementError) {
+          throw new AppError(400, 'books.mapping', e.message, { code: e.code });
+        }
+        throw e;
+      }
+      if (!isSavedMapping(env.books.sealed(vault), body.name, mapping)) {
+        sealDrafts(env, session, [draft], 'books.mapping', `CSV column mapping ${body.name}`);
+      }
+      return mappingsResponse(env.books.sealed(vault));
     },
   });
 
@@ -326,6 +367,16 @@ export function booksRoutes(app: FastifyInstance, env: BooksEnv): void {
     bodyLimit: 256 * 1024,
     handler: async ({ body, session }): Promise<BooksSealedResponse> => {
       const { vault } = env.host.requireReady();
+      requireSealed(
+        vault,
+        [
+          ...(body.titleDocuments ?? []),
+          ...[body.transfer?.decisionRecord, body.transfer?.agreement].filter(
+            (id): id is string => id !== undefined,
+          ),
+        ],
+        'seal the title documents, decision and agreement first (Documents), then name their record ids',
+      );
       const draft = propertyDraft(vault, env.books.ledger(vault).chart, body);
       return sealDrafts(
         env,

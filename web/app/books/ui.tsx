@@ -1,8 +1,11 @@
-/** Pieces the books screens share: the account picker, amounts, record links, downloads. */
+/**
+ * Pieces the books screens share: the account picker, amounts and dates in the reader's
+ * language, record links, downloads.
+ */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BooksAccountView } from '../../../src/server/app/api-books.js';
-import { formatDecimal } from '../../i18n/format.js';
+import { formatDate, formatDecimal } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import type { Download } from '../api.js';
 import { Link } from '../router.js';
@@ -117,6 +120,14 @@ export function Amount({ value, currency }: { value: string; currency?: string |
       {currency !== undefined && currency !== '' && <small> {currency}</small>}
     </span>
   );
+}
+
+/** A books date (`YYYY-MM-DD`) as the reader's language writes dates; other text as it is. */
+export function BooksDate({ date }: { date: string }) {
+  const lang = useLang();
+  const shown = formatDate(date, lang);
+  if (shown === date) return date;
+  return <time dateTime={date}>{shown}</time>;
 }
 
 /** Record ids as links to their pages; past `max`, the rest behind a "more" toggle. */

@@ -14,10 +14,17 @@ import {
   type BooksDiffQuery,
   type BooksDiffResponse,
 } from '../../../src/server/app/api-books.js';
-import { formatList } from '../../i18n/format.js';
+import { formatDate, formatList } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import { api } from '../api.js';
-import { AccountSelect, Amount, entryPath, recordPath, saveDownload } from '../books/ui.js';
+import {
+  AccountSelect,
+  Amount,
+  BooksDate,
+  entryPath,
+  recordPath,
+  saveDownload,
+} from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { Bytes, ErrorMessage, Num, Panel, Time, useLoad } from '../ui.js';
@@ -219,12 +226,18 @@ function DiffResult({
   saved: string | null;
 }) {
   const { t } = useTranslation('app');
+  const lang = useLang();
   const count = (k: BooksDifference['kind']) => diff.differences.filter((d) => d.kind === k).length;
   return (
     <Panel title={t('books.diff.resultTitle', { name: diff.presented })} testId="diff-result">
       <dl className="fields">
         <dt>{t('books.diff.period')}</dt>
-        <dd>{t('books.reports.period', { from: diff.period.from, to: diff.period.to })}</dd>
+        <dd>
+          {t('books.reports.period', {
+            from: formatDate(diff.period.from, lang),
+            to: formatDate(diff.period.to, lang),
+          })}
+        </dd>
         {diff.account !== null && (
           <>
             <dt>{t('books.diff.account')}</dt>
@@ -369,6 +382,7 @@ function Difference({ d, proofs }: { d: BooksDifference; proofs: Proofs }) {
 function SealedValue({ s, field }: { s: Sealed; field: (typeof FIELDS)[number] }) {
   if (field === 'amount')
     return <Amount value={inDecimals(s.amount, s.currency)} currency={s.currency} />;
+  if (field === 'date') return <BooksDate date={s.date} />;
   return <>{s[field]}</>;
 }
 
@@ -383,6 +397,7 @@ function inDecimals(amount: string, currency: string): string {
 
 function PresentedValue({ p, field }: { p: Presented; field: (typeof FIELDS)[number] }) {
   if (field === 'amount') return <Amount value={p.amount} />;
+  if (field === 'date') return <BooksDate date={p.date} />;
   return <>{p[field]}</>;
 }
 

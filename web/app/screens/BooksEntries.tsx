@@ -13,7 +13,7 @@ import {
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
-import { AccountLabel, AccountSelect, Amount, entryPath } from '../books/ui.js';
+import { AccountLabel, AccountSelect, Amount, BooksDate, entryPath } from '../books/ui.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorMessage, Loading, Pager, Panel, useLoad } from '../ui.js';
@@ -186,7 +186,9 @@ export function EntryTable({
               data-testid="entry-row"
               data-status={e.status}
             >
-              <td className="nowrap">{e.date}</td>
+              <td className="nowrap">
+                <BooksDate date={e.date} />
+              </td>
               <td>
                 <Link to={entryPath(e.id)}>{e.description}</Link>
                 {e.source !== undefined && (

@@ -13,7 +13,7 @@ import type {
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
-import { AccountLabel, Amount, RecordLinks, recordPath } from '../books/ui.js';
+import { AccountLabel, Amount, BooksDate, RecordLinks, recordPath } from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorMessage, Loading, Panel, Time, useLoad } from '../ui.js';
@@ -54,7 +54,9 @@ export function BooksEntryPage({ id }: { id: string }) {
       <Panel title={t('books.entry.current')} testId="entry-current">
         <dl className="fields">
           <dt>{t('books.column.date')}</dt>
-          <dd>{entry.date}</dd>
+          <dd data-testid="entry-date">
+            <BooksDate date={entry.date} />
+          </dd>
           <dt>{t('books.column.counterparty')}</dt>
           <dd>{entry.counterparty ?? '—'}</dd>
           <dt>{t('books.entry.original')}</dt>
@@ -215,7 +217,7 @@ function VersionView({
       {v.postings !== undefined && (
         <>
           <p>
-            {v.date} · {v.description}
+            {v.date !== undefined && <BooksDate date={v.date} />} · {v.description}
             {v.counterparty !== undefined && ` · ${v.counterparty}`}
           </p>
           <PostingTable postings={v.postings} accounts={accounts} />

@@ -4,6 +4,8 @@
  * to (the suggestion and why, or suspense), the duplicates skipped and the balance checks, with
  * any mismatch in plain sight. The treasurer changes the accounts they disagree with, then
  * seals; only the changed lines are sent back. Cancelling makes the server forget the file.
+ * A CSV file with no saved column mapping for its bank gets a new one here (books/csv-mapping-form),
+ * previewed in the browser, saved, then used to read the file.
  */
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +19,7 @@ import {
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
+import { CsvMappingForm } from '../books/csv-mapping-form.js';
 import { AccountLabel, AccountSelect, Amount, recordPath } from '../books/ui.js';
 import { Link } from '../router.js';
 import { Bytes, ErrorMessage, Loading, Num, Pager, Panel, Time, useLoad } from '../ui.js';
@@ -43,6 +46,7 @@ export function BooksImport() {
           accounts={chart.data.accounts}
           bankAccounts={chart.data.bankAccounts}
           mappings={chart.data.mappings}
+          onMappingSaved={() => chart.reload()}
           onPreview={(preview) => setState({ step: 'review', preview })}
         />
       )}
@@ -92,11 +96,13 @@ function PickStatement({
   accounts,
   bankAccounts,
   mappings,
+  onMappingSaved,
   onPreview,
 }: {
   accounts: readonly BooksAccountView[];
   bankAccounts: readonly string[];
   mappings: readonly string[];
+  onMappingSaved: () => void;
   onPreview: (preview: BooksImportPreview) => void;
 }) {
   const { t } = useTranslation('app');
@@ -104,19 +110,22 @@ function PickStatement({
   const [account, setAccount] = useState('');
   const [format, setFormat] = useState<(typeof FORMATS)[number] | ''>('');
   const [mapping, setMapping] = useState('');
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const tooLarge = file !== null && file.size > BOOKS_LIMITS.maxStatementBytes;
   const assets = accounts.filter((a) => a.type === 'assets');
+  const isCsv = file !== null && (format === 'csv' || (format === '' && /\.csv$/i.test(file.name)));
+  // A mapping just saved is chosen before the list of names is read again.
+  const mappingNames =
+    mapping === '' || mappings.includes(mapping) ? mappings : [...mappings, mapping];
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (file === null) return;
+  const read = async (file: File, chosen: { format: typeof format; mapping: string }) => {
     const q: BooksImportQuery = {
       name: file.name,
       ...(account === '' ? {} : { account }),
-      ...(format === '' ? {} : { format }),
-      ...(mapping === '' ? {} : { mapping }),
+      ...(chosen.format === '' ? {} : { format: chosen.format }),
+      ...(chosen.mapping === '' ? {} : { mapping: chosen.mapping }),
     };
     setBusy(true);
     setError(null);
@@ -128,11 +137,22 @@ function PickStatement({
       setBusy(false);
     }
   };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (file !== null) void read(file, { format, mapping });
+  };
+  const mappingSaved = (file: File, name: string) => {
+    setEditing(false);
+    setFormat('csv');
+    setMapping(name);
+    onMappingSaved();
+    void read(file, { format: 'csv', mapping: name });
+  };
 
   return (
     <Panel title={t('books.import.title')}>
       <p className="hint">{t('books.import.intro')}</p>
-      <form onSubmit={(e) => void submit(e)} data-testid="import-form">
+      <form onSubmit={submit} data-testid="import-form">
         <label>
           {t('books.import.file')}
           <input
@@ -206,7 +226,7 @@ function PickStatement({
               onChange={(e) => setMapping(e.currentTarget.value)}
             >
               <option value="">{t('books.import.noMapping')}</option>
-              {mappings.map((m) => (
+              {mappingNames.map((m) => (
                 <option key={m} value={m}>
                   {m}
                 </option>
@@ -215,6 +235,14 @@ function PickStatement({
             <small>{t('books.import.mappingHelp')}</small>
           </label>
         </div>
+        {isCsv && !editing && (
+          <div className="buttons">
+            <button type="button" onClick={() => setEditing(true)} data-testid="mapping-new">
+              {t('books.mapping.new')}
+            </button>
+            <small>{t('books.mapping.newHelp')}</small>
+          </div>
+        )}
         <ErrorMessage error={error} />
         <div className="buttons">
           <button
@@ -227,6 +255,14 @@ function PickStatement({
           </button>
         </div>
       </form>
+      {editing && isCsv && file !== null && (
+        <CsvMappingForm
+          key={`${file.name}-${file.size}-${file.lastModified}`}
+          file={file}
+          onCancel={() => setEditing(false)}
+          onSaved={(name) => mappingSaved(file, name)}
+        />
+      )}
     </Panel>
   );
 }

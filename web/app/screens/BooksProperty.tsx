@@ -17,6 +17,7 @@ import { normaliseTyped } from '../books/money.js';
 import {
   AccountSelect,
   Amount,
+  BooksDate,
   parseRecordIds,
   RecordLinks,
   recordPath,
@@ -153,7 +154,7 @@ function PropertyItem({
         {item.transferredTo !== undefined && (
           <>
             <dt>{t('books.property.transferredTo')}</dt>
-            <dd>{item.transferredTo}</dd>
+            <dd data-testid="property-transferred">{item.transferredTo}</dd>
           </>
         )}
         <dt>{t('books.property.titleDocuments')}</dt>
@@ -180,7 +181,7 @@ function PropertyItem({
             <tbody>
               {item.events.map((e) => (
                 <tr key={e.record}>
-                  <td className="nowrap">{e.date ?? ''}</td>
+                  <td className="nowrap">{e.date !== undefined && <BooksDate date={e.date} />}</td>
                   <td>{eventText(t, e.event)}</td>
                   <td>{e.description}</td>
                   <td>

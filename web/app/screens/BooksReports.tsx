@@ -15,9 +15,10 @@ import {
   type BooksReportQuery,
   type BooksReportResponse,
 } from '../../../src/server/app/api-books.js';
+import { formatDate } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import { api, routeUrl } from '../api.js';
-import { AccountSelect, Amount, entryPath, RecordLinks } from '../books/ui.js';
+import { AccountSelect, Amount, BooksDate, entryPath, RecordLinks } from '../books/ui.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { ErrorMessage, Loading, Panel, useLoad } from '../ui.js';
 
@@ -202,6 +203,7 @@ function cellText(t: TFunction<'app'>, key: string, value: string, total: boolea
 
 function ReportView({ report, csv }: { report: BooksReportResponse; csv: string }) {
   const { t } = useTranslation('app');
+  const lang = useLang();
   const register = report.kind === 'register';
   return (
     <div data-testid="report" data-kind={report.kind}>
@@ -210,7 +212,10 @@ function ReportView({ report, csv }: { report: BooksReportResponse; csv: string 
         {(report.from !== undefined || report.to !== undefined) && (
           <small>
             {' '}
-            {t('books.reports.period', { from: report.from ?? '…', to: report.to ?? '…' })}
+            {t('books.reports.period', {
+              from: report.from === undefined ? '…' : formatDate(report.from, lang),
+              to: report.to === undefined ? '…' : formatDate(report.to, lang),
+            })}
           </small>
         )}
       </h3>
@@ -255,7 +260,12 @@ function ReportView({ report, csv }: { report: BooksReportResponse; csv: string 
                   {report.columns.map((c) => {
                     const v = r.values[c.key] ?? '';
                     return (
-                      <td key={c.key} className={c.amount === true ? 'num' : undefined}>
+                      <td
+                        key={c.key}
+                        className={
+                          c.amount === true ? 'num' : c.key === 'date' ? 'nowrap' : undefined
+                        }
+                      >
                         {c.amount === true ? (
                           v === '' ? (
                             ''
@@ -266,6 +276,8 @@ function ReportView({ report, csv }: { report: BooksReportResponse; csv: string 
                           <Link to={entryPath(v)} className="mono">
                             {v}
                           </Link>
+                        ) : c.key === 'date' ? (
+                          <BooksDate date={v} />
                         ) : (
                           cellText(t, c.key, v, r.total === true)
                         )}
