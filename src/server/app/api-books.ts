@@ -13,6 +13,8 @@
  * events) is `seal`; comparing a presented ledger is `verify`, and its evidence ZIP `evidence`.
  */
 import { z } from 'zod';
+import { ACCOUNT_TYPES } from '../../books/model.js';
+import { REPORT_KINDS } from '../../books/reports.js';
 import { ASSET_EVENTS } from '../../records/bodies.js';
 import { ACCOUNT_ROLES, accountPath, CURRENCY_CODE, DECIMAL_AMOUNT } from '../../records/books.js';
 import { RECORD_LIMITS } from '../../records/fields.js';
@@ -72,13 +74,7 @@ export const booksCurrency = z.string().regex(CURRENCY_CODE, {
 export const booksAccountPath = accountPath;
 
 /** The account types, as the chart has them. */
-export const BOOKS_ACCOUNT_TYPES = [
-  'assets',
-  'liabilities',
-  'equity',
-  'income',
-  'expenses',
-] as const;
+export const BOOKS_ACCOUNT_TYPES = ACCOUNT_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Accounts
@@ -466,14 +462,7 @@ export type BooksImportResult = z.infer<typeof booksImportResult>;
 // Reports
 
 /** The reports, as `tamga books report KIND` names them. */
-export const BOOKS_REPORT_KINDS = [
-  'trial-balance',
-  'income-statement',
-  'balance-sheet',
-  'fund-balances',
-  'dues',
-  'register',
-] as const;
+export const BOOKS_REPORT_KINDS = REPORT_KINDS;
 
 /**
  * GET /api/books/reports/:kind query. `format=csv` answers `text/csv` as an attachment (the CLI's
