@@ -16,6 +16,7 @@ import {
   BOOKS_LIMITS,
   BOOKS_REPORT_KINDS,
   type BooksAccountsResponse,
+  type BooksCorrectionRequest,
   type BooksDiffResponse,
   type BooksEntryListResponse,
   type BooksEntryRequest,
@@ -58,6 +59,11 @@ function ok<T>(res: LightMyRequestResponse): T {
   return res.json() as T;
 }
 
+/** What the viewer reads at `path`; throws unless the answer is 200. */
+async function read<T>(path: string): Promise<T> {
+  return ok<T>(await call(t.app, t.users.viewer, 'GET', path));
+}
+
 const entry = (
   postings: Array<[account: string, amount: string]>,
   extra: Partial<BooksEntryRequest> = {},
@@ -73,8 +79,20 @@ async function seal(body: BooksEntryRequest): Promise<string> {
     .ids[0]!;
 }
 
+/** Seals, as the treasurer, a correction of entry `id` (or of its current version); returns its id. */
+async function correct(id: string, body: BooksCorrectionRequest): Promise<string> {
+  return ok<BooksSealedResponse>(
+    await call(t.app, treasurer, 'POST', `/api/books/entries/${id}/correction`, body),
+  ).ids[0]!;
+}
+
+/** Seals the planned import `id` as the treasurer, with `body`'s changes to the review. */
+async function sealImport(id: string, body: object = {}): Promise<BooksImportResult> {
+  return ok(await call(t.app, treasurer, 'POST', `/api/books/imports/${id}/seal`, body));
+}
+
 async function report(kind: string, query = ''): Promise<BooksReportResponse> {
-  return ok(await call(t.app, t.users.viewer, 'GET', `/api/books/reports/${kind}${query}`));
+  return read<BooksReportResponse>(`/api/books/reports/${kind}${query}`);
 }
 
 function row(r: BooksReportResponse, account: string) {
@@ -83,9 +101,7 @@ function row(r: BooksReportResponse, account: string) {
 
 describe('the chart of accounts', () => {
   it('seals the starting chart once, and lists it with English, Russian and Kyrgyz names', async () => {
-    const empty = ok<BooksAccountsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksAccounts),
-    );
+    const empty = await read<BooksAccountsResponse>(ROUTES.booksAccounts);
     expect(empty).toMatchObject({ accounts: [], suspense: 'Assets:Suspense', mappings: [] });
     const before = await logSize();
     const chart = ok<BooksAccountsResponse>(
@@ -170,9 +186,7 @@ describe('entries', () => {
         { counterparty: 'ППО Кыргызалтын' },
       ),
     );
-    const list = ok<BooksEntryListResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksEntries),
-    );
+    const list = await read<BooksEntryListResponse>(ROUTES.booksEntries);
     expect(list.total).toBe(1);
     expect(list.entries[0]).toMatchObject({
       id: dues,
@@ -192,9 +206,7 @@ describe('entries', () => {
       values: { debit: '1250.00', closing: '1250.00' },
       records: [dues],
     });
-    const accounts = ok<BooksAccountsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksAccounts),
-    );
+    const accounts = await read<BooksAccountsResponse>(ROUTES.booksAccounts);
     expect(accounts.accounts.find((a) => a.path === 'Assets')).toMatchObject({
       balance: '1250.00',
       postings: 0,
@@ -292,21 +304,17 @@ describe('entries', () => {
         { date: '2025-01-31', description: 'Salaries, January' },
       ),
     );
-    const fixed = ok<BooksSealedResponse>(
-      await call(t.app, treasurer, 'POST', `/api/books/entries/${salary}/correction`, {
-        reason: 'The payroll sheet says 450',
-        replacement: entry(
-          [
-            ['Expenses:Salaries', '450.00'],
-            ['Assets:Bank:KGS', '-450.00'],
-          ],
-          { date: '2025-01-31', description: 'Salaries, January (corrected)' },
-        ),
-      }),
-    ).ids[0]!;
-    const detail = ok<BooksEntryResponse>(
-      await call(t.app, t.users.viewer, 'GET', `/api/books/entries/${fixed}`),
-    );
+    const fixed = await correct(salary, {
+      reason: 'The payroll sheet says 450',
+      replacement: entry(
+        [
+          ['Expenses:Salaries', '450.00'],
+          ['Assets:Bank:KGS', '-450.00'],
+        ],
+        { date: '2025-01-31', description: 'Salaries, January (corrected)' },
+      ),
+    });
+    const detail = await read<BooksEntryResponse>(`/api/books/entries/${fixed}`);
     expect(detail.entry).toMatchObject({
       id: salary,
       current: fixed,
@@ -330,15 +338,8 @@ describe('entries', () => {
       ),
     );
     // Voided through the id of the entry: the current version is what is reversed.
-    const voided = ok<BooksSealedResponse>(
-      await call(t.app, treasurer, 'POST', `/api/books/entries/${mistake}/correction`, {
-        reason: 'Entered twice',
-        void: true,
-      }),
-    ).ids[0]!;
-    const list = ok<BooksEntryListResponse>(
-      await call(t.app, t.users.viewer, 'GET', `${ROUTES.booksEntries}?account=Expenses`),
-    );
+    const voided = await correct(mistake, { reason: 'Entered twice', void: true });
+    const list = await read<BooksEntryListResponse>(`${ROUTES.booksEntries}?account=Expenses`);
     expect(list.entries.map((e) => [e.id, e.status, e.current])).toEqual([
       [mistake, 'void', voided],
       [salary, 'corrected', fixed],
@@ -365,52 +366,33 @@ describe('entries', () => {
     );
     expect(unknown.statusCode).toBe(404);
     // Filters: text, dates, paging.
-    const byText = ok<BooksEntryListResponse>(
-      await call(t.app, t.users.viewer, 'GET', `${ROUTES.booksEntries}?text=кыргызалтын`),
-    );
+    const byText = await read<BooksEntryListResponse>(`${ROUTES.booksEntries}?text=кыргызалтын`);
     expect(byText.entries.map((e) => e.id)).toEqual([dues]);
-    const page = ok<BooksEntryListResponse>(
-      await call(
-        t.app,
-        t.users.viewer,
-        'GET',
-        `${ROUTES.booksEntries}?from=2025-01-01&to=2025-01-31&limit=1&offset=1`,
-      ),
+    const page = await read<BooksEntryListResponse>(
+      `${ROUTES.booksEntries}?from=2025-01-01&to=2025-01-31&limit=1&offset=1`,
     );
     expect(page).toMatchObject({ total: 2, offset: 1, limit: 1 });
     expect(page.entries.map((e) => e.id)).toEqual([dues]);
   });
 
   it('suggests the account an earlier entry chose for the counterparty and the words', async () => {
-    const s = ok<BooksSuggestResponse>(
-      await call(
-        t.app,
-        t.users.viewer,
-        'GET',
-        `${ROUTES.booksSuggestions}?direction=in&counterparty=${encodeURIComponent('ППО Кыргызалтын')}`,
-      ),
+    const s = await read<BooksSuggestResponse>(
+      `${ROUTES.booksSuggestions}?direction=in&counterparty=${encodeURIComponent('ППО Кыргызалтын')}`,
     );
     expect(s.suggestions[0]).toEqual({
       account: 'Income:Membership dues',
       confidence: 1,
       reason: 'counterparty',
     });
-    const words = ok<BooksSuggestResponse>(
-      await call(
-        t.app,
-        t.users.viewer,
-        'GET',
-        `${ROUTES.booksSuggestions}?direction=out&text=${encodeURIComponent('salaries for February')}`,
-      ),
+    const words = await read<BooksSuggestResponse>(
+      `${ROUTES.booksSuggestions}?direction=out&text=${encodeURIComponent('salaries for February')}`,
     );
     expect(words.suggestions[0]).toMatchObject({
       account: 'Expenses:Salaries',
       reason: 'words',
     });
     expect(words.suggestions.length).toBeLessThanOrEqual(BOOKS_LIMITS.maxSuggestions);
-    const none = ok<BooksSuggestResponse>(
-      await call(t.app, t.users.viewer, 'GET', `${ROUTES.booksSuggestions}?direction=out`),
-    );
+    const none = await read<BooksSuggestResponse>(`${ROUTES.booksSuggestions}?direction=out`);
     expect(none.suggestions).toEqual([]);
   });
 });
@@ -487,11 +469,9 @@ describe('statement import with review', () => {
     expect(stranger.json()).toMatchObject({ key: 'books.statement' });
     expect(await logSize()).toBe(before);
 
-    const done = ok<BooksImportResult>(
-      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {
-        accounts: { [fee.identity]: 'Expenses:Bank charges' },
-      }),
-    );
+    const done = await sealImport(p.id, {
+      accounts: { [fee.identity]: 'Expenses:Bank charges' },
+    });
     // The statement, the opening balance, four lines, two statement balances.
     expect(done).toMatchObject({ sealed: 8, entries: 4, duplicates: 0, mismatches: 0 });
     expect(done.logSize).toBe(before + 8);
@@ -501,9 +481,7 @@ describe('statement import with review', () => {
       404,
     );
 
-    const statement = ok<RecordResponse>(
-      await call(t.app, t.users.viewer, 'GET', `/api/records/${done.statementId}`),
-    );
+    const statement = await read<RecordResponse>(`/api/records/${done.statementId}`);
     expect(statement.record).toMatchObject({
       kind: 'document',
       author: 'treasurer',
@@ -518,13 +496,8 @@ describe('statement import with review', () => {
     );
     expect(file.rawPayload.equals(sample('1c-windows-1251.txt'))).toBe(true);
 
-    const list = ok<BooksEntryListResponse>(
-      await call(
-        t.app,
-        t.users.viewer,
-        'GET',
-        `${ROUTES.booksEntries}?account=${encodeURIComponent('Assets:Bank:Optima')}&limit=10`,
-      ),
+    const list = await read<BooksEntryListResponse>(
+      `${ROUTES.booksEntries}?account=${encodeURIComponent('Assets:Bank:Optima')}&limit=10`,
     );
     const imported = list.entries.filter((e) => e.source !== undefined);
     expect(imported.map((e) => [e.source!.line, e.postings[1]!.account]).sort()).toEqual([
@@ -535,9 +508,7 @@ describe('statement import with review', () => {
       [86, 'Expenses:Bank charges'],
     ]);
     expect(imported.every((e) => e.source!.statement === done.statementId)).toBe(true);
-    const accounts = ok<BooksAccountsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksAccounts),
-    );
+    const accounts = await read<BooksAccountsResponse>(ROUTES.booksAccounts);
     expect(accounts.bankAccounts).toEqual(['Assets:Bank:Optima']);
     expect(accounts.accounts.find((a) => a.path === 'Assets:Bank:Optima')?.balance).toBe(
       '212870.50',
@@ -545,27 +516,23 @@ describe('statement import with review', () => {
 
     // A line left in suspense, reclassified: its replacement is still that statement line.
     const dues = imported.find((e) => e.source!.line === 22)!;
-    const reclassified = ok<BooksSealedResponse>(
-      await call(t.app, treasurer, 'POST', `/api/books/entries/${dues.id}/correction`, {
-        reason: 'Dues of the Metallist plant',
-        replacement: {
-          date: dues.date,
-          description: dues.description,
-          ...(dues.counterparty === undefined ? {} : { counterparty: dues.counterparty }),
-          postings: [
-            dues.postings[0]!,
-            { ...dues.postings[1]!, account: 'Income:Membership dues' },
-          ].map(({ account, amount, currency }) => ({
-            account,
-            amount,
-            currency,
-          })),
-        },
-      }),
-    ).ids[0]!;
-    const after = ok<BooksEntryResponse>(
-      await call(t.app, t.users.viewer, 'GET', `/api/books/entries/${reclassified}`),
-    );
+    const reclassified = await correct(dues.id, {
+      reason: 'Dues of the Metallist plant',
+      replacement: {
+        date: dues.date,
+        description: dues.description,
+        ...(dues.counterparty === undefined ? {} : { counterparty: dues.counterparty }),
+        postings: [
+          dues.postings[0]!,
+          { ...dues.postings[1]!, account: 'Income:Membership dues' },
+        ].map(({ account, amount, currency }) => ({
+          account,
+          amount,
+          currency,
+        })),
+      },
+    });
+    const after = await read<BooksEntryResponse>(`/api/books/entries/${reclassified}`);
     expect(after.entry).toMatchObject({
       status: 'corrected',
       source: { statement: done.statementId, line: 22 },
@@ -576,9 +543,7 @@ describe('statement import with review', () => {
       await preview(sample('1c-windows-1251.txt'), 'name=x.txt'),
     );
     expect(again).toMatchObject({ newStatement: false, lineCount: 0, duplicates: 4, lines: [] });
-    const nothing = ok<BooksImportResult>(
-      await call(t.app, treasurer, 'POST', `/api/books/imports/${again.id}/seal`, {}),
-    );
+    const nothing = await sealImport(again.id);
     expect(nothing).toMatchObject({ sealed: 0, entries: 0, duplicates: 4 });
     expect(await logSize()).toBe(before + 9);
 
@@ -641,12 +606,10 @@ describe('statement import with review', () => {
       ),
     );
     expect(replanned.lines[0]).toMatchObject({ account: 'Income:Membership dues' });
-    const done = ok<BooksImportResult>(
-      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {}),
-    );
+    const done = await sealImport(p.id);
     expect(done).toMatchObject({ entries: 1, mismatches: 0 });
-    const grants = ok<BooksEntryListResponse>(
-      await call(t.app, t.users.viewer, 'GET', `${ROUTES.booksEntries}?account=Assets:Bank:Grants`),
+    const grants = await read<BooksEntryListResponse>(
+      `${ROUTES.booksEntries}?account=Assets:Bank:Grants`,
     );
     expect(grants.entries.map((e) => e.postings[1]!.account)).toEqual([
       'Assets:Suspense',
@@ -682,9 +645,7 @@ describe('statement import with review', () => {
       const suspense = l.currency === 'KGS' ? 'Assets:Suspense' : 'Assets:Suspense:EUR';
       if (l.suggestion === null) expect(l.account).toBe(suspense);
     }
-    const done = ok<BooksImportResult>(
-      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {}),
-    );
+    const done = await sealImport(p.id);
     expect(done).toMatchObject({ entries: p.lineCount, mismatches: 0 });
   });
 
@@ -765,9 +726,7 @@ describe('CSV column mappings', () => {
     const demir = saved.mappings.find((m) => m.name === 'Demir Bank')!;
     // As parseCsvMapping reads it: the defaults filled in.
     expect(demir.mapping).toEqual(parseCsvMapping(kgsMapping()));
-    const record = ok<RecordResponse>(
-      await call(t.app, t.users.viewer, 'GET', `/api/records/${demir.record}`),
-    );
+    const record = await read<RecordResponse>(`/api/records/${demir.record}`);
     expect(record.record).toMatchObject({
       kind: 'document',
       author: 'treasurer',
@@ -793,14 +752,10 @@ describe('CSV column mappings', () => {
     expect(await logSize()).toBe(before + 1);
 
     // Listed to anyone who reads the books, and named on the import screen.
-    const list = ok<BooksMappingsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksMappings),
-    );
+    const list = await read<BooksMappingsResponse>(ROUTES.booksMappings);
     expect(list.mappings.map((m) => m.name)).toContain('Demir Bank');
     expect(list.mappings.find((m) => m.name === 'Demir Bank')).toEqual(demir);
-    const accounts = ok<BooksAccountsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksAccounts),
-    );
+    const accounts = await read<BooksAccountsResponse>(ROUTES.booksAccounts);
     expect(accounts.mappings).toContain('Demir Bank');
     const activity = ok<{ items: Array<{ actor: string; action: string; details: string }> }>(
       await call(t.app, t.users.admin, 'GET', `${ROUTES.activity}?limit=50`),
@@ -871,9 +826,7 @@ describe('CSV column mappings', () => {
     });
     expect(notObject.json()).toMatchObject({ key: 'request.invalid' });
     expect(await logSize()).toBe(before);
-    const list = ok<BooksMappingsResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksMappings),
-    );
+    const list = await read<BooksMappingsResponse>(ROUTES.booksMappings);
     expect(list.mappings.map((m) => m.name)).not.toContain('Broken');
   });
 
@@ -901,15 +854,11 @@ describe('CSV column mappings', () => {
     ]);
     expect(p.checks.every((c) => c.ok)).toBe(true);
     const before = await logSize();
-    const done = ok<BooksImportResult>(
-      await call(t.app, treasurer, 'POST', `/api/books/imports/${p.id}/seal`, {}),
-    );
+    const done = await sealImport(p.id);
     expect(done).toMatchObject({ entries: 3, mismatches: 0 });
     // Saved already: the import seals no second copy of the mapping.
     expect(done.sealed).toBe((await logSize()) - before);
-    const statement = ok<RecordResponse>(
-      await call(t.app, t.users.viewer, 'GET', `/api/records/${done.statementId}`),
-    );
+    const statement = await read<RecordResponse>(`/api/records/${done.statementId}`);
     expect(statement.record.body).toMatchObject({ meta: { format: 'csv', mapping: 'Demir Bank' } });
     const unknown = await preview(
       sample('statement-kgs.csv'),
@@ -995,9 +944,7 @@ describe('the property register', () => {
         decisionRecord: decision.recordId,
       },
     });
-    const register = ok<PropertyResponse>(
-      await call(t.app, t.users.viewer, 'GET', ROUTES.booksProperty),
-    );
+    const register = await read<PropertyResponse>(ROUTES.booksProperty);
     expect(register.items).toHaveLength(1);
     expect(register.items[0]).toMatchObject({
       record: registered,
@@ -1094,9 +1041,8 @@ describe('the diff against a presented ledger', () => {
         altered.sealed.recordId,
         missing.sealed.id,
         (
-          ok<BooksEntryResponse>(
-            await call(t.app, t.users.viewer, 'GET', `/api/books/entries/${missing.sealed.id}`),
-          ).entry.source as { statement: string }
+          (await read<BooksEntryResponse>(`/api/books/entries/${missing.sealed.id}`)).entry
+            .source as { statement: string }
         ).statement,
       ].sort(),
     );

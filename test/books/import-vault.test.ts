@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCodePage } from '../../src/books/import/codepages.js';
 import { write1C } from '../../src/books/import/onec-write.js';
+import type { Transaction } from '../../src/books/model.js';
 import { readSealedBooks } from '../../src/books/sealed-books.js';
 import { importStatementFile } from '../../src/books/statements.js';
 import { addBooksImportCommands, booksImportCommand } from '../../src/cli/books-import.js';
@@ -44,6 +45,27 @@ function copySample(name: string): string {
   copyFileSync(join(SAMPLES, name), join(dir, name));
   return join(dir, name);
 }
+
+/**
+ * A transaction of `amount` kopecks into the RUB bank account (out of it when negative), the
+ * other side on `account`.
+ */
+const bankEntry = (
+  date: string,
+  description: string,
+  account: string,
+  amount: bigint,
+  counterparty?: string,
+): Transaction => ({
+  date,
+  description,
+  ...(counterparty === undefined ? {} : { counterparty }),
+  postings: [
+    { account: 'Assets:Bank:RUB', amount, currency: 'RUB' },
+    { account, amount: -amount, currency: 'RUB' },
+  ],
+  documents: [],
+});
 
 /** A later statement, overlapping the sample: two of its March lines, and one new in April. */
 function aprilStatement(opening: string): string {
@@ -179,36 +201,27 @@ describe('importing statements into the books', () => {
 
   it('suggests accounts learned from earlier choices, and sends the rest to suspense', async () => {
     sealTransactions(vault, keys, [
-      {
-        date: '2024-01-10',
-        description: 'Членские профсоюзные взносы за декабрь',
-        counterparty: 'МУП "Горводоканал"',
-        postings: [
-          { account: 'Assets:Bank:RUB', amount: 100n, currency: 'RUB' },
-          { account: 'Income:Dues', amount: -100n, currency: 'RUB' },
-        ],
-        documents: [],
-      },
-      {
-        date: '2024-01-11',
-        description: 'Перечисление членских профсоюзных взносов за январь',
-        counterparty: 'ООО Другое',
-        postings: [
-          { account: 'Assets:Bank:RUB', amount: 100n, currency: 'RUB' },
-          { account: 'Income:Dues', amount: -100n, currency: 'RUB' },
-        ],
-        documents: [],
-      },
-      {
-        date: '2024-01-12',
-        description: 'Комиссия за ведение счета за декабрь',
-        counterparty: 'АО "АЛЬФА-БАНК"',
-        postings: [
-          { account: 'Assets:Bank:RUB', amount: -100n, currency: 'RUB' },
-          { account: 'Expenses:Bank fees', amount: 100n, currency: 'RUB' },
-        ],
-        documents: [],
-      },
+      bankEntry(
+        '2024-01-10',
+        'Членские профсоюзные взносы за декабрь',
+        'Income:Dues',
+        100n,
+        'МУП "Горводоканал"',
+      ),
+      bankEntry(
+        '2024-01-11',
+        'Перечисление членских профсоюзных взносов за январь',
+        'Income:Dues',
+        100n,
+        'ООО Другое',
+      ),
+      bankEntry(
+        '2024-01-12',
+        'Комиссия за ведение счета за декабрь',
+        'Expenses:Bank fees',
+        -100n,
+        'АО "АЛЬФА-БАНК"',
+      ),
     ]);
     const r = await importStatementFile(vault, keys, copySample('1c-windows-1251.txt'), {
       ...options(),
@@ -246,16 +259,7 @@ describe('importing statements into the books', () => {
     // A RUB bank fee teaches "АО АЛЬФА-БАНК" → Expenses:Bank fees, an account in RUB: the USD
     // line from the same bank must not be sent there.
     sealTransactions(vault, keys, [
-      {
-        date: '2024-01-01',
-        description: 'Комиссия',
-        counterparty: 'АО АЛЬФА-БАНК',
-        postings: [
-          { account: 'Assets:Bank:RUB', amount: -100n, currency: 'RUB' },
-          { account: 'Expenses:Bank fees', amount: 100n, currency: 'RUB' },
-        ],
-        documents: [],
-      },
+      bankEntry('2024-01-01', 'Комиссия', 'Expenses:Bank fees', -100n, 'АО АЛЬФА-БАНК'),
     ]);
     const stmt = (xml: string) => /<Stmt>[\s\S]*<\/Stmt>/.exec(xml)![0];
     const line = (date: string, amount: string, counterparty: string, reference: string) => ({
@@ -344,15 +348,7 @@ describe('importing statements into the books', () => {
           if (!meanwhile) {
             meanwhile = true;
             sealTransactions(vault, keys, [
-              {
-                date: '2024-03-02',
-                description: 'Entered by hand meanwhile',
-                postings: [
-                  { account: 'Assets:Bank:RUB', amount: 100n, currency: 'RUB' },
-                  { account: 'Income:Dues', amount: -100n, currency: 'RUB' },
-                ],
-                documents: [],
-              },
+              bankEntry('2024-03-02', 'Entered by hand meanwhile', 'Income:Dues', 100n),
             ]);
           }
           return new Date();

@@ -10,74 +10,53 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
 import type { DashboardResponse } from '../../src/server/app/api.js';
-import { buildApp } from '../../src/server/app/index.js';
 import { listenWitness } from '../../src/witness/commands.js';
 import { buildWitnessServer } from '../../src/witness/server.js';
 import { Witness } from '../../src/witness/witness.js';
 import { readZip } from '../../web/shared/zip.js';
 import { removeTemp, tempDir, writeTree } from '../vault/helpers.js';
+import { haveChromium, offlineContext, screenshot } from './chromium.js';
 import {
-  haveChromium,
-  launchChromium,
-  offlineContext,
-  screenshot,
-  watchErrors,
-} from './chromium.js';
+  ORGANISATION,
+  overflow,
+  PASSWORD,
+  setUpVault,
+  startWebApp,
+  type WebAppInBrowser,
+} from './harness.js';
 
 installNodeCrypto();
 
-const WEB_DIST = new URL('../../web/dist', import.meta.url).pathname;
 const WITNESS = 'witness.ituc.test.example/w1';
 const ADMIN = 'admin';
-const PASSWORD = 'correct horse battery';
-const PASSPHRASE = 'a long vault passphrase, 2024';
 const FILES = 200;
 
 describe.skipIf(!haveChromium())('the web app in a browser', () => {
   let dir: string;
-  let app: FastifyInstance;
+  let web: WebAppInBrowser;
   let base: string;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
   let witness: Witness;
   let witnessApp: FastifyInstance;
   let witnessUrl: string;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const errors: string[] = [];
 
   beforeAll(async () => {
     dir = tempDir('tamga-browser-app-');
     witness = await Witness.init(join(dir, 'witness'), WITNESS);
     witnessApp = buildWitnessServer(witness);
     witnessUrl = await listenWitness(witnessApp, '127.0.0.1', 0);
-    app = await buildApp({
-      vaultDir: join(dir, 'vault'),
-      webDist: WEB_DIST,
-      passwordCost: { logN: 4, r: 8, p: 1 },
-      keyFileLogN: 10,
-      cosignIntervalMs: 300,
-      activityIntervalMs: 1000,
-      batchMillis: 20,
-      say: () => {},
-    });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    watchErrors(page, errors);
+    web = await startWebApp(dir, { acceptDownloads: true });
+    ({ base, browser, page, errors } = web);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.close();
+    await web?.close();
     await witnessApp?.close();
     await witness?.close();
     removeTemp(dir);
@@ -90,19 +69,10 @@ describe.skipIf(!haveChromium())('the web app in a browser', () => {
 
   it('sets up the vault on first run', async () => {
     await page.goto(base);
-    const form = page.getByTestId('setup');
-    await form.waitFor();
+    await page.getByTestId('setup').waitFor();
     await screenshot(page, 'app-01-setup');
-    await form.locator('input[name=organisation]').fill('Профсоюз работников образования');
-    await form.locator('input[name=origin]').fill('union.test.example/log');
-    await form.locator('input[name=name]').fill(ADMIN);
-    await form.locator('input[name=password]').fill(PASSWORD);
-    await form.locator('input[name=password2]').fill(PASSWORD);
-    await form.locator('input[name=passphrase]').fill(PASSPHRASE);
-    await form.locator('input[name=passphrase2]').fill(PASSPHRASE);
-    await form.locator('button[type=submit]').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 60_000 });
-    expect(await page.locator('header h1').textContent()).toBe('Профсоюз работников образования');
+    await setUpVault(page, ADMIN);
+    expect(await page.locator('header h1').textContent()).toBe(ORGANISATION);
     await screenshot(page, 'app-02-dashboard-empty');
   });
 
@@ -346,10 +316,7 @@ describe.skipIf(!haveChromium())('the web app in a browser', () => {
     for (const [path, testId] of screens.slice(0, 3)) {
       await page.goto(`${base}${path}`);
       await page.getByTestId(testId).waitFor();
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow, `${path} is wider than a phone`).toBeLessThanOrEqual(0);
+      expect((await overflow(page)).by, `${path} is wider than a phone`).toBeLessThanOrEqual(0);
       await screenshot(page, `app-15-phone-${testId}`);
     }
     expect(errors).toEqual([]);

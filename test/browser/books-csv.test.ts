@@ -8,55 +8,37 @@
  * test/browser/screenshots/.
  */
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
-import { buildApp } from '../../src/server/app/index.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
-import { haveChromium, launchChromium, screenshot, watchErrors } from './chromium.js';
+import { haveChromium, screenshot } from './chromium.js';
+import {
+  overflow,
+  RAW_KEY,
+  SAMPLES,
+  setUpVault,
+  startWebApp,
+  type WebAppInBrowser,
+} from './harness.js';
 
 installNodeCrypto();
 
-const WEB_DIST = new URL('../../web/dist', import.meta.url).pathname;
-const SAMPLES = new URL('../books/samples/', import.meta.url).pathname;
-const PASSWORD = 'correct horse battery';
-const PASSPHRASE = 'a long vault passphrase, 2024';
-/** What i18next shows for a key it does not have, or an interpolation it could not fill. */
-const RAW_KEY = /\b(books|nav|common|errors|action)\.[a-zA-Z]|\{\{|_one\b|_other\b/;
-
 describe.skipIf(!haveChromium())('a CSV column mapping made in the browser', () => {
   let dir: string;
-  let app: FastifyInstance;
+  let web: WebAppInBrowser;
   let base: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
     dir = tempDir('tamga-browser-books-csv-');
-    app = await buildApp({
-      vaultDir: join(dir, 'vault'),
-      webDist: WEB_DIST,
-      passwordCost: { logN: 4, r: 8, p: 1 },
-      keyFileLogN: 10,
-      cosignIntervalMs: 300,
-      activityIntervalMs: 1000,
-      batchMillis: 20,
-      say: () => {},
-    });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    watchErrors(page, errors);
+    web = await startWebApp(dir);
+    ({ base, page, errors } = web);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.close();
+    await web?.close();
     removeTemp(dir);
   });
 
@@ -67,17 +49,7 @@ describe.skipIf(!haveChromium())('a CSV column mapping made in the browser', () 
 
   it('sets up the vault and seals the starting union chart', async () => {
     await page.goto(base);
-    const form = page.getByTestId('setup');
-    await form.waitFor();
-    await form.locator('input[name=organisation]').fill('Профсоюз работников образования');
-    await form.locator('input[name=origin]').fill('union.test.example/log');
-    await form.locator('input[name=name]').fill('treasurer');
-    await form.locator('input[name=password]').fill(PASSWORD);
-    await form.locator('input[name=password2]').fill(PASSWORD);
-    await form.locator('input[name=passphrase]').fill(PASSPHRASE);
-    await form.locator('input[name=passphrase2]').fill(PASSPHRASE);
-    await form.locator('button[type=submit]').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 60_000 });
+    await setUpVault(page, 'treasurer');
 
     await page.getByRole('link', { name: 'Books', exact: true }).click();
     await page.getByTestId('seal-starting-chart').click();
@@ -213,16 +185,8 @@ describe.skipIf(!haveChromium())('a CSV column mapping made in the browser', () 
     expect(await page.locator('html').getAttribute('lang')).toBe('ru');
     const text = await page.locator('main').textContent();
     expect(text).not.toMatch(RAW_KEY);
-    const overflow = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      const wide = Array.from(document.querySelectorAll('body *'))
-        .filter((e) => e.getBoundingClientRect().right > width + 1)
-        .filter((e) => e.closest('.table-scroll') === null)
-        .slice(0, 3)
-        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
-      return { by: document.documentElement.scrollWidth - width, wide };
-    });
-    expect(overflow.by, `wider than a phone: ${overflow.wide}`).toBeLessThanOrEqual(0);
+    const over = await overflow(page);
+    expect(over.by, `wider than a phone: ${over.wide}`).toBeLessThanOrEqual(0);
     await screenshot(page, 'books-csv-04-ru-phone-mapping');
     await page.getByTestId('mapping-cancel').click();
     await editor().waitFor({ state: 'detached' });

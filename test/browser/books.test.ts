@@ -13,8 +13,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
 import {
@@ -28,56 +27,38 @@ import type {
   BooksEntryListResponse,
   BooksSealedResponse,
 } from '../../src/server/app/api-books.js';
-import { buildApp } from '../../src/server/app/index.js';
 import { readZip } from '../../web/shared/zip.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
-import { haveChromium, launchChromium, screenshot, watchErrors } from './chromium.js';
+import { haveChromium, screenshot, watchErrors } from './chromium.js';
+import {
+  overflow,
+  PASSWORD,
+  RAW_KEY,
+  SAMPLES,
+  setUpVault,
+  startWebApp,
+  type WebAppInBrowser,
+} from './harness.js';
 
 installNodeCrypto();
 
-const WEB_DIST = new URL('../../web/dist', import.meta.url).pathname;
-const SAMPLES = new URL('../books/samples/', import.meta.url).pathname;
-const PASSWORD = 'correct horse battery';
-const PASSPHRASE = 'a long vault passphrase, 2024';
-/** What i18next shows for a key it does not have, or an interpolation it could not fill. */
-const RAW_KEY = /\b(books|nav|common|errors|action)\.[a-zA-Z]|\{\{|_one\b|_other\b/;
-
 describe.skipIf(!haveChromium())('the books in a browser', () => {
   let dir: string;
-  let app: FastifyInstance;
+  let web: WebAppInBrowser;
   let base: string;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
+  let errors: string[];
   let entryId = '';
-  const errors: string[] = [];
 
   beforeAll(async () => {
     dir = tempDir('tamga-browser-books-');
-    app = await buildApp({
-      vaultDir: join(dir, 'vault'),
-      webDist: WEB_DIST,
-      passwordCost: { logN: 4, r: 8, p: 1 },
-      keyFileLogN: 10,
-      cosignIntervalMs: 300,
-      activityIntervalMs: 1000,
-      batchMillis: 20,
-      say: () => {},
-    });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchChromium();
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    watchErrors(page, errors);
+    web = await startWebApp(dir, { acceptDownloads: true });
+    ({ base, browser, page, errors } = web);
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.close();
+    await web?.close();
     removeTemp(dir);
   });
 
@@ -131,19 +112,20 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
     return cells === undefined ? null : { debit: cells[5], credit: cells[6], closing: cells[7] };
   };
 
+  /** Compares the presented hledger journal for March with the RUB bank account, on `p`. */
+  const compareLedger = async (p: Page) => {
+    const form = p.getByTestId('diff-form');
+    await p.getByTestId('diff-file').setInputFiles(join(SAMPLES, 'presented-ledger.journal'));
+    await form.locator('select[name=format]').selectOption('hledger');
+    await form.locator('select[name=account]').selectOption('Assets:Bank:RUB');
+    await form.locator('input[name=from]').fill('2024-03-01');
+    await form.locator('input[name=to]').fill('2024-03-31');
+    await p.getByTestId('diff-run').click();
+  };
+
   it('sets up the vault and seals the starting union chart', async () => {
     await page.goto(base);
-    const form = page.getByTestId('setup');
-    await form.waitFor();
-    await form.locator('input[name=organisation]').fill('Профсоюз работников образования');
-    await form.locator('input[name=origin]').fill('union.test.example/log');
-    await form.locator('input[name=name]').fill('treasurer');
-    await form.locator('input[name=password]').fill(PASSWORD);
-    await form.locator('input[name=password2]').fill(PASSWORD);
-    await form.locator('input[name=passphrase]').fill(PASSPHRASE);
-    await form.locator('input[name=passphrase2]').fill(PASSPHRASE);
-    await form.locator('button[type=submit]').click();
-    await page.getByTestId('dashboard').waitFor({ timeout: 60_000 });
+    await setUpVault(page, 'treasurer');
 
     await page.getByRole('link', { name: 'Books', exact: true }).click();
     await page.getByTestId('chart-empty').waitFor();
@@ -393,13 +375,7 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
 
   it('compares a presented journal with the sealed books, and downloads the evidence', async () => {
     await books('Compare a ledger').click();
-    const form = page.getByTestId('diff-form');
-    await page.getByTestId('diff-file').setInputFiles(join(SAMPLES, 'presented-ledger.journal'));
-    await form.locator('select[name=format]').selectOption('hledger');
-    await form.locator('select[name=account]').selectOption('Assets:Bank:RUB');
-    await form.locator('input[name=from]').fill('2024-03-01');
-    await form.locator('input[name=to]').fill('2024-03-31');
-    await page.getByTestId('diff-run').click();
+    await compareLedger(page);
     const summary = page.getByTestId('diff-summary');
     await summary.waitFor({ timeout: 60_000 });
     expect(await summary.textContent()).toBe('Differences: 1 missing, 1 added, 1 altered.');
@@ -678,8 +654,13 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
     await page.locator('[data-lang=en]').click();
   });
 
-  /** A page of its own (its own cookies) signed in as `name`, and what goes wrong on it. */
-  const signedIn = async (name: string) => {
+  /**
+   * Adds the user `name` with `role`, and returns a page of its own (its own cookies) signed in
+   * as them on the books' chart, with what goes wrong on it.
+   */
+  const signedIn = async (name: string, role: 'viewer' | 'auditor') => {
+    const made = await call(page, 'POST', ROUTES.users, { name, role, password: PASSWORD });
+    expect(made.status).toBe(200);
     const own = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
@@ -693,6 +674,8 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
     await form.locator('input[name=password]').fill(PASSWORD);
     await form.locator('button[type=submit]').click();
     await p.getByTestId('dashboard').waitFor();
+    await p.goto(`${base}/books`);
+    await p.getByTestId('chart').waitFor();
     return { context: own, page: p, errors: log };
   };
 
@@ -725,16 +708,8 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
   };
 
   it('shows a viewer the books to read, and nothing to seal or compare', async () => {
-    const made = await call(page, 'POST', ROUTES.users, {
-      name: 'reader',
-      role: 'viewer',
-      password: PASSWORD,
-    });
-    expect(made.status).toBe(200);
-    const viewer = await signedIn('reader');
+    const viewer = await signedIn('reader', 'viewer');
     const p = viewer.page;
-    await p.goto(`${base}/books`);
-    await p.getByTestId('chart').waitFor();
     expect(await p.locator('nav.books-nav a').allTextContents()).toEqual([
       'Chart of accounts',
       'Transactions',
@@ -765,16 +740,8 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
   });
 
   it('lets an auditor compare a ledger and take its evidence, and seal nothing', async () => {
-    const made = await call(page, 'POST', ROUTES.users, {
-      name: 'auditor',
-      role: 'auditor',
-      password: PASSWORD,
-    });
-    expect(made.status).toBe(200);
-    const auditor = await signedIn('auditor');
+    const auditor = await signedIn('auditor', 'auditor');
     const p = auditor.page;
-    await p.goto(`${base}/books`);
-    await p.getByTestId('chart').waitFor();
     expect(await p.locator('nav.books-nav a').allTextContents()).toEqual([
       'Chart of accounts',
       'Transactions',
@@ -785,13 +752,7 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
     await sealsNothing(p, ['/books/entries/new', '/books/import']);
 
     await p.locator('nav.books-nav').getByRole('link', { name: 'Compare a ledger' }).click();
-    const form = p.getByTestId('diff-form');
-    await p.getByTestId('diff-file').setInputFiles(join(SAMPLES, 'presented-ledger.journal'));
-    await form.locator('select[name=format]').selectOption('hledger');
-    await form.locator('select[name=account]').selectOption('Assets:Bank:RUB');
-    await form.locator('input[name=from]').fill('2024-03-01');
-    await form.locator('input[name=to]').fill('2024-03-31');
-    await p.getByTestId('diff-run').click();
+    await compareLedger(p);
     await p.getByTestId('diff-summary').waitFor({ timeout: 60_000 });
     expect(await p.getByTestId('diff-summary').textContent()).toBe(
       'Differences: 1 missing, 1 added, 1 altered.',
@@ -838,16 +799,8 @@ describe.skipIf(!haveChromium())('the books in a browser', () => {
     for (const [path, testId] of screens) {
       await page.goto(`${base}${path}`);
       await page.getByTestId(testId).waitFor();
-      const overflow = await page.evaluate(() => {
-        const width = document.documentElement.clientWidth;
-        const wide = Array.from(document.querySelectorAll('body *'))
-          .filter((e) => e.getBoundingClientRect().right > width + 1)
-          .filter((e) => e.closest('.table-scroll') === null)
-          .slice(0, 3)
-          .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
-        return { by: document.documentElement.scrollWidth - width, wide };
-      });
-      expect(overflow.by, `${path} is wider than a phone: ${overflow.wide}`).toBeLessThanOrEqual(0);
+      const over = await overflow(page);
+      expect(over.by, `${path} is wider than a phone: ${over.wide}`).toBeLessThanOrEqual(0);
       await screenshot(page, `books-14-phone-${testId}${path.includes('fund') ? '-funds' : ''}`);
     }
     expect(errors).toEqual([]);
