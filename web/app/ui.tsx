@@ -1,10 +1,20 @@
-/** Small pieces every screen uses: error messages, loading, times, sizes, pages of a list. */
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+/**
+ * Small pieces every screen uses: error messages, loading, times, sizes, pages of a list, form
+ * fields, the busy state of a form's request, downloads.
+ */
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { API_LIMITS } from '../../src/server/app/api.js';
 import { formatBytes, formatIsoTime, formatNumber, formatUnixTime } from '../i18n/format.js';
 import { useLang } from '../shared/use-lang.js';
-import { ApiFailure } from './api.js';
+import { ApiFailure, type Download } from './api.js';
 import { useSession } from './session.js';
 
 /** Returns the sentence that says what went wrong and what to do, in the page's language. */
@@ -205,4 +215,214 @@ export function NewPasswordFields(props: {
       </label>
     </>
   );
+}
+
+/** The state of a request a form makes on the reader's word: whether it runs, how it failed. */
+export interface Action {
+  readonly busy: boolean;
+  readonly error: unknown;
+  /** Runs `request`, busy until it settles; what it throws becomes `error`. */
+  readonly run: (request: () => Promise<void>) => Promise<void>;
+}
+
+/** Returns an {@link Action}: one request at a time, its failure kept to show. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (request: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await request();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+/**
+ * A labelled input (text unless `type` says otherwise) that hands its new value to `onChange`;
+ * `children` (help, problems) stand below it. Other props go to the input as they are.
+ */
+export function Field({
+  label,
+  value,
+  onChange,
+  className,
+  children,
+  type = 'text',
+  ...input
+}: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'className' | 'children'> & {
+  label: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  className?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <label className={className}>
+      {label}
+      <input
+        type={type}
+        {...input}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      />
+      {children}
+    </label>
+  );
+}
+
+/**
+ * A labelled select of `options`, each shown as `optionLabel` says; with `empty`, a first choice
+ * of the value `''` (then `T` includes `''`). `children` stand below the select.
+ */
+export function SelectField<T extends string>({
+  label,
+  name,
+  value,
+  options,
+  optionLabel,
+  onChange,
+  empty,
+  disabled,
+  children,
+}: {
+  label: ReactNode;
+  name: string;
+  value: T;
+  options: readonly T[];
+  optionLabel: (option: T) => string;
+  onChange: (value: T) => void;
+  empty?: string;
+  disabled?: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <label>
+      {label}
+      <select
+        name={name}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.currentTarget.value as T)}
+      >
+        {empty !== undefined && <option value="">{empty}</option>}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {optionLabel(o)}
+          </option>
+        ))}
+      </select>
+      {children}
+    </label>
+  );
+}
+
+/** The "from" and "to" date fields of a period, as filters and forms ask them. */
+export function PeriodFields({
+  labels,
+  from,
+  to,
+  onFrom,
+  onTo,
+}: {
+  labels: { from: string; to: string };
+  from: string;
+  to: string;
+  onFrom: (date: string) => void;
+  onTo: (date: string) => void;
+}) {
+  return (
+    <>
+      <Field type="date" label={labels.from} name="from" value={from} onChange={onFrom} />
+      <Field type="date" label={labels.to} name="to" value={to} onChange={onTo} />
+    </>
+  );
+}
+
+/** A filter form's free-text search field, the widest of the bar. */
+export function SearchField({
+  label,
+  maxLength,
+  value,
+  onChange,
+}: {
+  label: string;
+  maxLength: number;
+  value: string;
+  onChange: (text: string) => void;
+}) {
+  return (
+    <Field
+      type="search"
+      className="wide"
+      label={label}
+      name="text"
+      maxLength={maxLength}
+      value={value}
+      onChange={onChange}
+    />
+  );
+}
+
+/** A filter form's buttons: search (submits the form) and clear. */
+export function FilterButtons({
+  search,
+  clear,
+  onClear,
+}: {
+  search: string;
+  clear: string;
+  onClear: () => void;
+}) {
+  return (
+    <div className="buttons">
+      <button type="submit" className="primary">
+        {search}
+      </button>
+      <button type="button" onClick={onClear}>
+        {clear}
+      </button>
+    </div>
+  );
+}
+
+/** A table that scrolls sideways on a narrow screen: `head` is the cells of its heading row. */
+export function ScrollTable({
+  head,
+  children,
+  className,
+  testId,
+}: {
+  head: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className={className} data-testid={testId}>
+        <thead>
+          <tr>{head}</tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Saves a downloaded file as the browser saves any download. */
+export function saveDownload({ blob, filename }: Download): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -13,7 +13,7 @@ import { booksMappingName } from '../../../src/server/app/api-books.js';
 import { formatBytes } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import { api } from '../api.js';
-import { ErrorMessage, Loading, useLoad } from '../ui.js';
+import { ErrorMessage, Field, Loading, ScrollTable, SelectField, useLoad } from '../ui.js';
 import {
   COLUMN_ROLES,
   type ColumnRole,
@@ -54,6 +54,11 @@ const GROUP_KEYS: Readonly<Record<GroupSeparator, string>> = {
   '': 'none',
   ' \u00a0': 'space',
   "'": 'apostrophe',
+  '.': 'point',
+  ',': 'comma',
+};
+const DECIMAL_SEPARATORS = ['.', ','] as const;
+const DECIMAL_KEYS: Readonly<Record<(typeof DECIMAL_SEPARATORS)[number], string>> = {
   '.': 'point',
   ',': 'comma',
 };
@@ -215,34 +220,22 @@ export function CsvMappingForm({
       <fieldset>
         <legend>{t('books.mapping.fileLegend')}</legend>
         <div className="form-grid">
-          <label>
-            {t('books.mapping.encoding')}
-            <select
-              name="encoding"
-              value={form.encoding}
-              onChange={(e) => set('encoding', e.currentTarget.value as (typeof ENCODINGS)[number])}
-            >
-              {ENCODINGS.map((x) => (
-                <option key={x} value={x}>
-                  {t(`books.mapping.encodings.${x}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('books.mapping.delimiter')}
-            <select
-              name="delimiter"
-              value={form.delimiter}
-              onChange={(e) => set('delimiter', e.currentTarget.value as Delimiter)}
-            >
-              {DELIMITERS.map((d) => (
-                <option key={d} value={d}>
-                  {t(`books.mapping.delimiters.${DELIMITER_KEYS[d]}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label={t('books.mapping.encoding')}
+            name="encoding"
+            value={form.encoding}
+            options={ENCODINGS}
+            optionLabel={(x) => t(`books.mapping.encodings.${x}`)}
+            onChange={(x) => set('encoding', x)}
+          />
+          <SelectField
+            label={t('books.mapping.delimiter')}
+            name="delimiter"
+            value={form.delimiter}
+            options={DELIMITERS}
+            optionLabel={(d) => t(`books.mapping.delimiters.${DELIMITER_KEYS[d]}`)}
+            onChange={(d) => set('delimiter', d)}
+          />
           <label>
             {t('books.mapping.skipLines')}
             <input
@@ -267,45 +260,30 @@ export function CsvMappingForm({
             />
             {t('books.mapping.header')}
           </label>
-          <label>
-            {t('books.mapping.decimalSeparator')}
-            <select
-              name="decimalSeparator"
-              value={form.decimalSeparator}
-              onChange={(e) => set('decimalSeparator', e.currentTarget.value as '.' | ',')}
-            >
-              <option value=".">{t('books.mapping.decimals.point')}</option>
-              <option value=",">{t('books.mapping.decimals.comma')}</option>
-            </select>
-          </label>
-          <label>
-            {t('books.mapping.groupSeparator')}
-            <select
-              name="groupSeparator"
-              value={form.groupSeparator}
-              onChange={(e) => set('groupSeparator', e.currentTarget.value as GroupSeparator)}
-            >
-              {GROUP_SEPARATORS.map((g) => (
-                <option key={GROUP_KEYS[g]} value={g}>
-                  {t(`books.mapping.groups.${GROUP_KEYS[g]}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('books.mapping.dateFormat')}
-            <select
-              name="dateFormat"
-              value={form.dateFormat}
-              onChange={(e) => set('dateFormat', e.currentTarget.value as DateFormat)}
-            >
-              {DATE_FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(`books.mapping.dateFormats.${DATE_KEYS[f]}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label={t('books.mapping.decimalSeparator')}
+            name="decimalSeparator"
+            value={form.decimalSeparator}
+            options={DECIMAL_SEPARATORS}
+            optionLabel={(d) => t(`books.mapping.decimals.${DECIMAL_KEYS[d]}`)}
+            onChange={(d) => set('decimalSeparator', d)}
+          />
+          <SelectField
+            label={t('books.mapping.groupSeparator')}
+            name="groupSeparator"
+            value={form.groupSeparator}
+            options={GROUP_SEPARATORS}
+            optionLabel={(g) => t(`books.mapping.groups.${GROUP_KEYS[g]}`)}
+            onChange={(g) => set('groupSeparator', g)}
+          />
+          <SelectField
+            label={t('books.mapping.dateFormat')}
+            name="dateFormat"
+            value={form.dateFormat}
+            options={DATE_FORMATS}
+            optionLabel={(f) => t(`books.mapping.dateFormats.${DATE_KEYS[f]}`)}
+            onChange={(f) => set('dateFormat', f)}
+          />
         </div>
       </fieldset>
 
@@ -313,45 +291,44 @@ export function CsvMappingForm({
       {split.error !== null ? (
         <Problem error={split.error} />
       ) : (
-        <div className="table-scroll">
-          <table className="mapping-rows" data-testid="mapping-rows">
-            <thead>
-              <tr>
-                <th>{t('books.import.line')}</th>
-                {choices.map((c) => (
-                  <th key={c.position} className="nowrap">
-                    {c.position}
-                    {(rolesAt.get(c.position) ?? []).map((role) => (
-                      <small key={role} className="mapping-role" data-role={role}>
-                        {t(`books.mapping.role.${role}`)}
-                      </small>
-                    ))}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {split.header !== null && (
-                <tr className="mapping-header" data-testid="mapping-header">
-                  <td>{split.header.line}</td>
-                  {choices.map((c) => (
-                    <th key={c.position} scope="col">
-                      {split.header?.fields[c.position - 1] ?? ''}
-                    </th>
+        <ScrollTable
+          className="mapping-rows"
+          testId="mapping-rows"
+          head={
+            <>
+              <th>{t('books.import.line')}</th>
+              {choices.map((c) => (
+                <th key={c.position} className="nowrap">
+                  {c.position}
+                  {(rolesAt.get(c.position) ?? []).map((role) => (
+                    <small key={role} className="mapping-role" data-role={role}>
+                      {t(`books.mapping.role.${role}`)}
+                    </small>
                   ))}
-                </tr>
-              )}
-              {split.rows.map((r) => (
-                <tr key={r.line} data-testid="mapping-row">
-                  <td>{r.line}</td>
-                  {choices.map((c) => (
-                    <td key={c.position}>{r.fields[c.position - 1] ?? ''}</td>
-                  ))}
-                </tr>
+                </th>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </>
+          }
+        >
+          {split.header !== null && (
+            <tr className="mapping-header" data-testid="mapping-header">
+              <td>{split.header.line}</td>
+              {choices.map((c) => (
+                <th key={c.position} scope="col">
+                  {split.header?.fields[c.position - 1] ?? ''}
+                </th>
+              ))}
+            </tr>
+          )}
+          {split.rows.map((r) => (
+            <tr key={r.line} data-testid="mapping-row">
+              <td>{r.line}</td>
+              {choices.map((c) => (
+                <td key={c.position}>{r.fields[c.position - 1] ?? ''}</td>
+              ))}
+            </tr>
+          ))}
+        </ScrollTable>
       )}
 
       <fieldset>
@@ -398,31 +375,27 @@ export function CsvMappingForm({
             );
           })}
           {form.columns.account === undefined && (
-            <label>
-              {t('books.mapping.account')}
-              <input
-                type="text"
-                name="account"
-                value={form.account}
-                autoComplete="off"
-                onChange={(e) => set('account', e.currentTarget.value)}
-              />
+            <Field
+              label={t('books.mapping.account')}
+              name="account"
+              value={form.account}
+              autoComplete="off"
+              onChange={(a) => set('account', a)}
+            >
               <small>{t('books.mapping.accountHelp')}</small>
-            </label>
+            </Field>
           )}
           {form.columns.currency === undefined && (
-            <label>
-              {t('books.mapping.currency')}
-              <input
-                type="text"
-                name="currency"
-                value={form.currency}
-                maxLength={3}
-                autoComplete="off"
-                onChange={(e) => set('currency', e.currentTarget.value.toUpperCase())}
-              />
+            <Field
+              label={t('books.mapping.currency')}
+              name="currency"
+              value={form.currency}
+              maxLength={3}
+              autoComplete="off"
+              onChange={(c) => set('currency', c.toUpperCase())}
+            >
               <small>{t('books.mapping.currencyHelp')}</small>
-            </label>
+            </Field>
           )}
         </div>
         {form.amounts === 'signed' && (
@@ -456,89 +429,83 @@ export function CsvMappingForm({
               })}
             </p>
           )}
-          <div className="table-scroll">
-            <table className="mapping-preview">
-              <thead>
-                <tr>
-                  <th>{t('books.import.line')}</th>
-                  <th>{t('books.column.date')}</th>
-                  <th className="num">{t('books.column.amount')}</th>
-                  <th>{t('books.column.counterparty')}</th>
-                  <th>{t('books.import.purpose')}</th>
-                  <th>{t('books.mapping.role.reference')}</th>
-                  <th>{t('books.mapping.role.account')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((l) => (
-                  <tr key={l.line} data-testid="mapping-preview-line" data-line={l.line}>
-                    <td>{l.line}</td>
-                    <td className="nowrap">{l.date}</td>
-                    <td className="num">
-                      <Amount
-                        value={withDecimals(l.amount, l.currency)}
-                        currency={l.currency ?? undefined}
-                      />
-                    </td>
-                    <td>{l.counterparty}</td>
-                    <td className="purpose">{l.purpose}</td>
-                    <td>{l.reference ?? ''}</td>
-                    <td className="mono">{l.bankAccount}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable
+            className="mapping-preview"
+            head={
+              <>
+                <th>{t('books.import.line')}</th>
+                <th>{t('books.column.date')}</th>
+                <th className="num">{t('books.column.amount')}</th>
+                <th>{t('books.column.counterparty')}</th>
+                <th>{t('books.import.purpose')}</th>
+                <th>{t('books.mapping.role.reference')}</th>
+                <th>{t('books.mapping.role.account')}</th>
+              </>
+            }
+          >
+            {shown.map((l) => (
+              <tr key={l.line} data-testid="mapping-preview-line" data-line={l.line}>
+                <td>{l.line}</td>
+                <td className="nowrap">{l.date}</td>
+                <td className="num">
+                  <Amount
+                    value={withDecimals(l.amount, l.currency)}
+                    currency={l.currency ?? undefined}
+                  />
+                </td>
+                <td>{l.counterparty}</td>
+                <td className="purpose">{l.purpose}</td>
+                <td>{l.reference ?? ''}</td>
+                <td className="mono">{l.bankAccount}</td>
+              </tr>
+            ))}
+          </ScrollTable>
           {statement.balances.length > 0 && (
             <>
               <h5>{t('books.import.checks')}</h5>
-              <div className="table-scroll">
-                <table data-testid="mapping-preview-balances">
-                  <thead>
-                    <tr>
-                      <th>{t('books.import.checkKind')}</th>
-                      <th>{t('books.column.date')}</th>
-                      <th>{t('books.mapping.role.account')}</th>
-                      <th className="num">{t('books.column.amount')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {statement.balances.map((b) => (
-                      <tr key={`${b.bankAccount}-${b.kind}`}>
-                        <td>{t(`books.import.check.${b.kind}`)}</td>
-                        <td className="nowrap">{b.date}</td>
-                        <td className="mono">{b.bankAccount}</td>
-                        <td className="num">
-                          <Amount
-                            value={withDecimals(b.amount, b.currency)}
-                            currency={b.currency ?? undefined}
-                          />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <ScrollTable
+                testId="mapping-preview-balances"
+                head={
+                  <>
+                    <th>{t('books.import.checkKind')}</th>
+                    <th>{t('books.column.date')}</th>
+                    <th>{t('books.mapping.role.account')}</th>
+                    <th className="num">{t('books.column.amount')}</th>
+                  </>
+                }
+              >
+                {statement.balances.map((b) => (
+                  <tr key={`${b.bankAccount}-${b.kind}`}>
+                    <td>{t(`books.import.check.${b.kind}`)}</td>
+                    <td className="nowrap">{b.date}</td>
+                    <td className="mono">{b.bankAccount}</td>
+                    <td className="num">
+                      <Amount
+                        value={withDecimals(b.amount, b.currency)}
+                        currency={b.currency ?? undefined}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </ScrollTable>
             </>
           )}
         </div>
       )}
 
       <div className="form-grid">
-        <label>
-          {t('books.mapping.name')}
-          <input
-            type="text"
-            name="mappingName"
-            value={name}
-            maxLength={100}
-            autoComplete="off"
-            onChange={(e) => setName(e.currentTarget.value)}
-          />
+        <Field
+          label={t('books.mapping.name')}
+          name="mappingName"
+          value={name}
+          maxLength={100}
+          autoComplete="off"
+          onChange={setName}
+        >
           <small className={name !== '' && !nameOk ? 'error-text' : undefined}>
             {name !== '' && !nameOk ? t('books.mapping.nameInvalid') : t('books.mapping.nameHelp')}
           </small>
-        </label>
+        </Field>
       </div>
       {replaces && (
         <p className="banner warn" data-testid="mapping-replaces">

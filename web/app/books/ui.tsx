@@ -1,14 +1,14 @@
 /**
  * Pieces the books screens share: the account picker, amounts and dates in the reader's
- * language, record links, downloads.
+ * language, record links, and the fields and buttons their forms repeat.
  */
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BooksAccountView } from '../../../src/server/app/api-books.js';
+import { BOOKS_LIMITS, type BooksAccountView } from '../../../src/server/app/api-books.js';
 import { formatDate, formatDecimal } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
-import type { Download } from '../api.js';
 import { Link } from '../router.js';
+import { Bytes, ErrorMessage, PeriodFields, SelectField } from '../ui.js';
 import { accountName, chartOrder, depthOf } from './chart.js';
 
 /** The link to an entry's page. */
@@ -160,18 +160,6 @@ export function RecordLinks({
   );
 }
 
-/** Saves a downloaded file as the browser saves any download. */
-export function saveDownload({ blob, filename }: Download): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** Record ids typed into a field: separated by spaces, commas or lines. */
 export function parseRecordIds(text: string): string[] {
   return [...new Set(text.split(/[\s,;]+/).filter((s) => s !== ''))];
@@ -182,4 +170,189 @@ export function today(): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The period fields of a books filter or form, under the books' own "from" and "to". */
+export function BooksPeriodFields(props: {
+  from: string;
+  to: string;
+  onFrom: (date: string) => void;
+  onTo: (date: string) => void;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <PeriodFields labels={{ from: t('books.common.from'), to: t('books.common.to') }} {...props} />
+  );
+}
+
+/** True when `file` is larger than the server reads a statement (or a presented ledger). */
+export function statementTooLarge(file: File | null): boolean {
+  return file !== null && file.size > BOOKS_LIMITS.maxStatementBytes;
+}
+
+/**
+ * The statement file to send: its name and size once chosen, and a warning when it is larger
+ * than the server reads.
+ */
+export function StatementFileField({
+  label,
+  file,
+  onFile,
+  testId,
+}: {
+  label: string;
+  file: File | null;
+  onFile: (file: File | null) => void;
+  testId: string;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <>
+      <label>
+        {label}
+        <input
+          type="file"
+          name="file"
+          required
+          data-testid={testId}
+          onChange={(e) => onFile(e.currentTarget.files?.[0] ?? null)}
+        />
+        {file !== null && (
+          <small>
+            {file.name} · <Bytes n={file.size} />
+          </small>
+        )}
+      </label>
+      {statementTooLarge(file) && (
+        <p className="banner bad">
+          {t('books.import.tooLarge', { max: BOOKS_LIMITS.maxStatementBytes })}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The statement format to read the file as, or `''` to let the server tell by its contents. */
+export function FormatField<F extends string>({
+  formats,
+  value,
+  onChange,
+}: {
+  formats: readonly F[];
+  value: F | '';
+  onChange: (format: F | '') => void;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <SelectField<F | ''>
+      label={t('books.import.format')}
+      name="format"
+      value={value}
+      options={formats}
+      optionLabel={(f) => t(`books.format.${f}`)}
+      empty={t('books.import.formatAuto')}
+      onChange={onChange}
+    />
+  );
+}
+
+/** The saved CSV column mapping to read the file with, or `''` for none. */
+export function MappingField({
+  names,
+  value,
+  onChange,
+  children,
+}: {
+  names: readonly string[];
+  value: string;
+  onChange: (name: string) => void;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <SelectField
+      label={t('books.import.mapping')}
+      name="mapping"
+      value={value}
+      options={names}
+      optionLabel={(m) => m}
+      empty={t('books.import.noMapping')}
+      onChange={onChange}
+    >
+      {children}
+    </SelectField>
+  );
+}
+
+/**
+ * The end of a form that seals: what went wrong, if anything, then the submit button ("Sealing…"
+ * while `busy`), cancel when `onCancel` is given, and any further `children` buttons or links.
+ */
+export function SealButtons({
+  label,
+  busy,
+  disabled = false,
+  error,
+  onCancel,
+  testId,
+  danger = false,
+  children,
+}: {
+  label: string;
+  busy: boolean;
+  disabled?: boolean;
+  error: unknown;
+  onCancel?: (() => void) | undefined;
+  testId?: string;
+  danger?: boolean;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <>
+      <ErrorMessage error={error} />
+      <div className="buttons">
+        <button
+          type="submit"
+          className={danger ? 'danger' : 'primary'}
+          disabled={busy || disabled}
+          data-testid={testId}
+        >
+          {busy ? t('books.common.sealing') : label}
+        </button>
+        {onCancel !== undefined && (
+          <button type="button" onClick={onCancel}>
+            {t('books.common.cancel')}
+          </button>
+        )}
+        {children}
+      </div>
+    </>
+  );
+}
+
+/** Why an entry is corrected or voided: a required few lines, sealed with the correction. */
+export function ReasonField({
+  value,
+  onChange,
+  children,
+}: {
+  value: string;
+  onChange: (reason: string) => void;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <label>
+      {t('books.entry.reason')}
+      <textarea
+        name="reason"
+        rows={2}
+        required
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      />
+      {children}
+    </label>
+  );
 }

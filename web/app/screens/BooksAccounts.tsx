@@ -16,10 +16,20 @@ import {
 import { useLang } from '../../shared/use-lang.js';
 import { api } from '../api.js';
 import { accountName, chartOrder, depthOf } from '../books/chart.js';
-import { Amount, RecordLinks } from '../books/ui.js';
+import { Amount, RecordLinks, SealButtons } from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
-import { ErrorMessage, Loading, Num, Panel, useLoad } from '../ui.js';
+import {
+  ErrorMessage,
+  Field,
+  Loading,
+  Num,
+  Panel,
+  ScrollTable,
+  SelectField,
+  useAction,
+  useLoad,
+} from '../ui.js';
 
 type AccountType = (typeof BOOKS_ACCOUNT_TYPES)[number];
 type Role = (typeof ACCOUNT_ROLES)[number];
@@ -144,70 +154,69 @@ function ChartTable({
   const { t } = useTranslation('app');
   const lang = useLang();
   return (
-    <div className="table-scroll">
-      <table className="chart" data-testid="chart">
-        <thead>
-          <tr>
-            <th>{t('books.accounts.account')}</th>
-            <th>{t('books.accounts.type')}</th>
-            <th>{t('books.accounts.currency')}</th>
-            <th>{t('books.accounts.fund')}</th>
-            <th className="num">{t('books.accounts.debitBalance')}</th>
-            <th className="num">{t('books.accounts.creditBalance')}</th>
-            {onEdit !== null && (
-              <th>
-                <span className="visually-hidden">{t('books.accounts.actions')}</span>
-              </th>
+    <ScrollTable
+      className="chart"
+      testId="chart"
+      head={
+        <>
+          <th>{t('books.accounts.account')}</th>
+          <th>{t('books.accounts.type')}</th>
+          <th>{t('books.accounts.currency')}</th>
+          <th>{t('books.accounts.fund')}</th>
+          <th className="num">{t('books.accounts.debitBalance')}</th>
+          <th className="num">{t('books.accounts.creditBalance')}</th>
+          {onEdit !== null && (
+            <th>
+              <span className="visually-hidden">{t('books.accounts.actions')}</span>
+            </th>
+          )}
+        </>
+      }
+    >
+      {chartOrder(accounts).map((a) => (
+        <tr
+          key={a.path}
+          className={a.closed ? 'closed' : undefined}
+          data-testid="chart-row"
+          data-path={a.path}
+        >
+          <td className={`tree depth-${Math.min(depthOf(a.path), 8)}`}>
+            <span className="account-label">
+              {accountName(a, a.path, lang)}
+              <small className="path">{a.path}</small>
+            </span>
+            {a.closed && <span className="badge">{t('books.accounts.closed')}</span>}
+            {a.path === suspense && (
+              <span className="badge warn">{t('books.accounts.suspense')}</span>
             )}
-          </tr>
-        </thead>
-        <tbody>
-          {chartOrder(accounts).map((a) => (
-            <tr
-              key={a.path}
-              className={a.closed ? 'closed' : undefined}
-              data-testid="chart-row"
-              data-path={a.path}
-            >
-              <td className={`tree depth-${Math.min(depthOf(a.path), 8)}`}>
-                <span className="account-label">
-                  {accountName(a, a.path, lang)}
-                  <small className="path">{a.path}</small>
-                </span>
-                {a.closed && <span className="badge">{t('books.accounts.closed')}</span>}
-                {a.path === suspense && (
-                  <span className="badge warn">{t('books.accounts.suspense')}</span>
-                )}
-                {a.postings > 0 && (
-                  <small className="postings">
-                    {t('books.accounts.postings', { count: a.postings })}
-                  </small>
-                )}
-                {a.role !== undefined && a.path !== suspense && (
-                  <small className="role"> {t(`books.role.${a.role}`)}</small>
-                )}
-              </td>
-              <td>{t(`books.type.${a.type}`)}</td>
-              <td>{a.currency}</td>
-              <td>{a.fund ?? ''}</td>
-              <td className="num" data-testid="balance-debit">
-                {a.balance.startsWith('-') ? '' : <Amount value={a.balance} />}
-              </td>
-              <td className="num" data-testid="balance-credit">
-                {a.balance.startsWith('-') ? <Amount value={a.balance.slice(1)} /> : ''}
-              </td>
-              {onEdit !== null && (
-                <td>
-                  <button type="button" className="small" onClick={() => onEdit(a)}>
-                    {t('books.accounts.edit')}
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            {a.postings > 0 && (
+              <small className="postings">
+                {t('books.accounts.postings', { count: a.postings })}
+              </small>
+            )}
+            {a.role !== undefined && a.path !== suspense && (
+              <small className="role"> {t(`books.role.${a.role}`)}</small>
+            )}
+          </td>
+          <td>{t(`books.type.${a.type}`)}</td>
+          <td>{a.currency}</td>
+          <td>{a.fund ?? ''}</td>
+          <td className="num" data-testid="balance-debit">
+            {a.balance.startsWith('-') ? '' : <Amount value={a.balance} />}
+          </td>
+          <td className="num" data-testid="balance-credit">
+            {a.balance.startsWith('-') ? <Amount value={a.balance.slice(1)} /> : ''}
+          </td>
+          {onEdit !== null && (
+            <td>
+              <button type="button" className="small" onClick={() => onEdit(a)}>
+                {t('books.accounts.edit')}
+              </button>
+            </td>
+          )}
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
@@ -234,8 +243,7 @@ function AccountForm({
   const [member, setMember] = useState(account?.member ?? '');
   const [role, setRole] = useState<Role | ''>(account?.role ?? '');
   const [closed, setClosed] = useState(account?.closed ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const used = account !== null && account.postings > 0;
   // The contract's `names` is a record over en/ru/ky, which zod makes exhaustive: all three
   // names, or none.
@@ -244,8 +252,6 @@ function AccountForm({
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     const named =
       filled === 3 ? { en: names.en.trim(), ru: names.ru.trim(), ky: names.ky.trim() } : undefined;
     const body: BooksAccountRequest = {
@@ -259,13 +265,7 @@ function AccountForm({
       ...(member.trim() === '' ? {} : { member: member.trim() }),
       ...(role === '' ? {} : { role }),
     };
-    try {
-      onSealed(await api.booksSaveAccount(body), body.path);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onSealed(await api.booksSaveAccount(body), body.path));
   };
 
   return (
@@ -276,104 +276,72 @@ function AccountForm({
       <form onSubmit={(e) => void submit(e)}>
         <p className="hint">{t('books.accounts.sealedNote')}</p>
         <div className="form-grid">
-          <label className="wide">
-            {t('books.accounts.path')}
-            <input
-              type="text"
-              name="path"
-              required
-              readOnly={account !== null}
-              value={path}
-              onChange={(e) => setPath(e.currentTarget.value)}
-            />
+          <Field
+            className="wide"
+            label={t('books.accounts.path')}
+            name="path"
+            required
+            readOnly={account !== null}
+            value={path}
+            onChange={setPath}
+          >
             <small>{t('books.accounts.pathHelp')}</small>
-          </label>
-          <label>
-            {t('books.accounts.type')}
-            <select
-              name="type"
-              value={type}
-              disabled={used}
-              onChange={(e) => setType(e.currentTarget.value as AccountType)}
-            >
-              {BOOKS_ACCOUNT_TYPES.map((k) => (
-                <option key={k} value={k}>
-                  {t(`books.type.${k}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('books.accounts.currency')}
-            <input
-              type="text"
-              name="currency"
-              required
-              maxLength={3}
-              disabled={used}
-              value={currency}
-              onChange={(e) => setCurrency(e.currentTarget.value.toUpperCase())}
-            />
-          </label>
-          <label>
-            {t('books.accounts.fund')}
-            <input
-              type="text"
-              name="fund"
-              value={fund}
-              onChange={(e) => setFund(e.currentTarget.value)}
-            />
+          </Field>
+          <SelectField
+            label={t('books.accounts.type')}
+            name="type"
+            value={type}
+            disabled={used}
+            options={BOOKS_ACCOUNT_TYPES}
+            optionLabel={(k) => t(`books.type.${k}`)}
+            onChange={setType}
+          />
+          <Field
+            label={t('books.accounts.currency')}
+            name="currency"
+            required
+            maxLength={3}
+            disabled={used}
+            value={currency}
+            onChange={(c) => setCurrency(c.toUpperCase())}
+          />
+          <Field label={t('books.accounts.fund')} name="fund" value={fund} onChange={setFund}>
             <small>{t('books.accounts.fundHelp')}</small>
-          </label>
+          </Field>
           {(['en', 'ru', 'ky'] as const).map((lang) => (
-            <label key={lang}>
-              {t(`books.accounts.name.${lang}`)}
-              <input
-                type="text"
-                name={`name-${lang}`}
-                lang={lang}
-                value={names[lang]}
-                onChange={(e) => {
-                  const v = e.currentTarget.value;
-                  setNames((n) => ({ ...n, [lang]: v }));
-                }}
-              />
-            </label>
+            <Field
+              key={lang}
+              label={t(`books.accounts.name.${lang}`)}
+              name={`name-${lang}`}
+              lang={lang}
+              value={names[lang]}
+              onChange={(v) => setNames((n) => ({ ...n, [lang]: v }))}
+            />
           ))}
-          <label>
-            {t('books.accounts.member')}
-            <input
-              type="text"
-              name="member"
-              value={member}
-              onChange={(e) => setMember(e.currentTarget.value)}
-            />
+          <Field
+            label={t('books.accounts.member')}
+            name="member"
+            value={member}
+            onChange={setMember}
+          >
             <small>{t('books.accounts.memberHelp')}</small>
-          </label>
-          <label>
-            {t('books.accounts.role')}
-            <select
-              name="role"
-              value={role}
-              onChange={(e) => setRole(e.currentTarget.value as Role | '')}
-            >
-              <option value="">{t('books.accounts.noRole')}</option>
-              {ACCOUNT_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(`books.role.${r}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="wide">
-            {t('books.accounts.description')}
-            <input
-              type="text"
-              name="description"
-              value={description}
-              onChange={(e) => setDescription(e.currentTarget.value)}
-            />
-          </label>
+          </Field>
+          <SelectField<Role | ''>
+            label={t('books.accounts.role')}
+            name="role"
+            value={role}
+            options={ACCOUNT_ROLES}
+            optionLabel={(r) => t(`books.role.${r}`)}
+            empty={t('books.accounts.noRole')}
+            onChange={setRole}
+          />
+          <Field
+            className="wide"
+            label={t('books.accounts.description')}
+            name="description"
+            value={description}
+            onChange={setDescription}
+          />
           <label className="inline wide">
             <input
               type="checkbox"
@@ -394,25 +362,20 @@ function AccountForm({
             {t('books.accounts.namesAll')}
           </p>
         )}
-        <ErrorMessage error={error} />
-        <div className="buttons">
-          <button
-            type="submit"
-            className="primary"
-            disabled={busy || namesPartial}
-            data-testid="account-seal"
-          >
-            {busy ? t('books.common.sealing') : t('books.accounts.seal')}
-          </button>
-          <button type="button" onClick={onCancel}>
-            {t('books.common.cancel')}
-          </button>
+        <SealButtons
+          label={t('books.accounts.seal')}
+          busy={busy}
+          disabled={namesPartial}
+          error={error}
+          onCancel={onCancel}
+          testId="account-seal"
+        >
           {account !== null && (
             <Link to={`/books/reports?kind=register&account=${encodeURIComponent(account.path)}`}>
               {t('books.accounts.register')}
             </Link>
           )}
-        </div>
+        </SealButtons>
       </form>
     </Panel>
   );

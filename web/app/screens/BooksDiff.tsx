@@ -8,11 +8,10 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatAmount, parseAmount } from '../../../src/books/model.js';
-import {
-  BOOKS_LIMITS,
-  type BooksDifference,
-  type BooksDiffQuery,
-  type BooksDiffResponse,
+import type {
+  BooksDifference,
+  BooksDiffQuery,
+  BooksDiffResponse,
 } from '../../../src/server/app/api-books.js';
 import { formatDate, formatList } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
@@ -21,13 +20,17 @@ import {
   AccountSelect,
   Amount,
   BooksDate,
+  BooksPeriodFields,
   entryPath,
+  FormatField,
+  MappingField,
   recordPath,
-  saveDownload,
+  StatementFileField,
+  statementTooLarge,
 } from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
-import { Bytes, ErrorMessage, Num, Panel, Time, useLoad } from '../ui.js';
+import { ErrorMessage, Num, Panel, ScrollTable, saveDownload, Time, useLoad } from '../ui.js';
 
 const FORMATS = ['1c', 'camt', 'csv', 'hledger'] as const;
 const FIELDS = ['date', 'amount', 'counterparty', 'purpose'] as const;
@@ -54,7 +57,7 @@ export function BooksDiff() {
     file: File;
   } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const tooLarge = file !== null && file.size > BOOKS_LIMITS.maxStatementBytes;
+  const tooLarge = statementTooLarge(file);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -106,57 +109,19 @@ export function BooksDiff() {
       <Panel title={t('books.diff.title')}>
         <p className="hint">{t('books.diff.intro')}</p>
         <form onSubmit={(e) => void submit(e)} data-testid="diff-form">
-          <label>
-            {t('books.diff.file')}
-            <input
-              type="file"
-              name="file"
-              required
-              data-testid="diff-file"
-              onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
-            />
-            {file !== null && (
-              <small>
-                {file.name} · <Bytes n={file.size} />
-              </small>
-            )}
-          </label>
-          {tooLarge && (
-            <p className="banner bad">
-              {t('books.import.tooLarge', { max: BOOKS_LIMITS.maxStatementBytes })}
-            </p>
-          )}
+          <StatementFileField
+            label={t('books.diff.file')}
+            file={file}
+            onFile={setFile}
+            testId="diff-file"
+          />
           <div className="form-grid">
-            <label>
-              {t('books.import.format')}
-              <select
-                name="format"
-                value={format}
-                onChange={(e) => setFormat(e.currentTarget.value as (typeof FORMATS)[number] | '')}
-              >
-                <option value="">{t('books.import.formatAuto')}</option>
-                {FORMATS.map((f) => (
-                  <option key={f} value={f}>
-                    {t(`books.format.${f}`)}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              {t('books.import.mapping')}
-              <select
-                name="mapping"
-                value={mapping}
-                onChange={(e) => setMapping(e.currentTarget.value)}
-              >
-                <option value="">{t('books.import.noMapping')}</option>
-                {(chart.data?.mappings ?? []).map((m) => (
-                  <option key={m} value={m}>
-                    {m}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FormatField formats={FORMATS} value={format} onChange={setFormat} />
+            <MappingField
+              names={chart.data?.mappings ?? []}
+              value={mapping}
+              onChange={setMapping}
+            />
             <label>
               {t('books.diff.account')}
               <AccountSelect
@@ -167,24 +132,7 @@ export function BooksDiff() {
                 onChange={(p) => setAccount(p)}
               />
             </label>
-            <label>
-              {t('books.common.from')}
-              <input
-                type="date"
-                name="from"
-                value={from}
-                onChange={(e) => setFrom(e.currentTarget.value)}
-              />
-            </label>
-            <label>
-              {t('books.common.to')}
-              <input
-                type="date"
-                name="to"
-                value={to}
-                onChange={(e) => setTo(e.currentTarget.value)}
-              />
-            </label>
+            <BooksPeriodFields from={from} to={to} onFrom={setFrom} onTo={setTo} />
           </div>
           <div className="buttons">
             <button
@@ -327,53 +275,47 @@ function Difference({ d, proofs }: { d: BooksDifference; proofs: Proofs }) {
           </small>
         </p>
       )}
-      <div className="table-scroll">
-        <table className="side-by-side">
-          <thead>
-            <tr>
-              <th>
-                <span className="visually-hidden">{t('books.diff.field')}</span>
-              </th>
-              <th>{t('books.diff.sealedSide')}</th>
-              <th>{t('books.diff.presentedSide')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {FIELDS.map((f) => (
-              <tr key={f} className={differs.has(f) ? 'mismatch' : undefined} data-field={f}>
-                <th>{t(`books.column.${f}`)}</th>
-                <td>{sealed === null ? '—' : <SealedValue s={sealed} field={f} />}</td>
-                <td>{presented === null ? '—' : <PresentedValue p={presented} field={f} />}</td>
-              </tr>
-            ))}
-            <tr>
-              <th>{t('books.diff.where')}</th>
-              <td>
-                {sealed !== null && (
-                  <>
-                    <Link
-                      to={recordPath(sealed.recordId)}
-                      className="mono"
-                      data-testid="diff-record"
-                    >
-                      {sealed.recordId}
-                    </Link>{' '}
-                    <Link to={entryPath(sealed.id)}>{t('books.diff.openEntry')}</Link>
-                  </>
-                )}
-              </td>
-              <td>
-                {presented !== null && (
-                  <>
-                    {t('books.diff.line', { line: presented.line })}
-                    {presented.reference !== null && ` · ${presented.reference}`}
-                  </>
-                )}
-              </td>
-            </tr>
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable
+        className="side-by-side"
+        head={
+          <>
+            <th>
+              <span className="visually-hidden">{t('books.diff.field')}</span>
+            </th>
+            <th>{t('books.diff.sealedSide')}</th>
+            <th>{t('books.diff.presentedSide')}</th>
+          </>
+        }
+      >
+        {FIELDS.map((f) => (
+          <tr key={f} className={differs.has(f) ? 'mismatch' : undefined} data-field={f}>
+            <th>{t(`books.column.${f}`)}</th>
+            <td>{sealed === null ? '—' : <SealedValue s={sealed} field={f} />}</td>
+            <td>{presented === null ? '—' : <PresentedValue p={presented} field={f} />}</td>
+          </tr>
+        ))}
+        <tr>
+          <th>{t('books.diff.where')}</th>
+          <td>
+            {sealed !== null && (
+              <>
+                <Link to={recordPath(sealed.recordId)} className="mono" data-testid="diff-record">
+                  {sealed.recordId}
+                </Link>{' '}
+                <Link to={entryPath(sealed.id)}>{t('books.diff.openEntry')}</Link>
+              </>
+            )}
+          </td>
+          <td>
+            {presented !== null && (
+              <>
+                {t('books.diff.line', { line: presented.line })}
+                {presented.reference !== null && ` · ${presented.reference}`}
+              </>
+            )}
+          </td>
+        </tr>
+      </ScrollTable>
       {sealed !== null && <ProofText proof={proofs[sealed.recordId]} />}
     </li>
   );

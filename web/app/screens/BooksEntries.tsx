@@ -13,10 +13,26 @@ import {
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
-import { AccountLabel, AccountSelect, Amount, BooksDate, entryPath } from '../books/ui.js';
+import {
+  AccountLabel,
+  AccountSelect,
+  Amount,
+  BooksDate,
+  BooksPeriodFields,
+  entryPath,
+} from '../books/ui.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
-import { ErrorMessage, Loading, Pager, Panel, useLoad } from '../ui.js';
+import {
+  ErrorMessage,
+  FilterButtons,
+  Loading,
+  Pager,
+  Panel,
+  ScrollTable,
+  SearchField,
+  useLoad,
+} from '../ui.js';
 
 const PAGE = BOOKS_LIMITS.defaultPageSize;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -110,16 +126,12 @@ function Filters({
   };
   return (
     <form className="filters" onSubmit={submit} data-testid="entry-filters">
-      <label className="wide">
-        {t('books.entries.text')}
-        <input
-          type="search"
-          name="text"
-          maxLength={BOOKS_LIMITS.maxQueryText}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
-      </label>
+      <SearchField
+        label={t('books.entries.text')}
+        maxLength={BOOKS_LIMITS.maxQueryText}
+        value={text}
+        onChange={setText}
+      />
       <label>
         {t('books.entries.account')}
         <AccountSelect
@@ -130,27 +142,12 @@ function Filters({
           onChange={(path) => setAccount(path)}
         />
       </label>
-      <label>
-        {t('books.common.from')}
-        <input
-          type="date"
-          name="from"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        {t('books.common.to')}
-        <input type="date" name="to" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
-      </label>
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('books.entries.search')}
-        </button>
-        <button type="button" onClick={clear}>
-          {t('books.entries.clear')}
-        </button>
-      </div>
+      <BooksPeriodFields from={from} to={to} onFrom={setFrom} onTo={setTo} />
+      <FilterButtons
+        search={t('books.entries.search')}
+        clear={t('books.entries.clear')}
+        onClear={clear}
+      />
     </form>
   );
 }
@@ -167,54 +164,53 @@ export function EntryTable({
   const chart = byPath(accounts);
   if (entries.length === 0) return <p>{t('books.entries.none')}</p>;
   return (
-    <div className="table-scroll">
-      <table className="entries" data-testid="entry-list">
-        <thead>
-          <tr>
-            <th>{t('books.column.date')}</th>
-            <th>{t('books.column.description')}</th>
-            <th>{t('books.column.counterparty')}</th>
-            <th>{t('books.entries.postings')}</th>
-            <th>{t('books.column.status')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr
-              key={e.id}
-              className={e.status === 'void' ? 'void' : undefined}
-              data-testid="entry-row"
-              data-status={e.status}
-            >
-              <td className="nowrap">
-                <BooksDate date={e.date} />
-              </td>
-              <td>
-                <Link to={entryPath(e.id)}>{e.description}</Link>
-                {e.source !== undefined && (
-                  <small className="muted"> {t('books.entries.imported')}</small>
-                )}
-              </td>
-              <td>{e.counterparty ?? ''}</td>
-              <td>
-                <ul className="postings-brief">
-                  {e.postings.map((p, i) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: postings have no identity.
-                    <li key={i}>
-                      <AccountLabel path={p.account} accounts={chart} />{' '}
-                      <Amount value={p.amount} currency={p.currency} />
-                    </li>
-                  ))}
-                </ul>
-              </td>
-              <td>
-                <StatusBadge status={e.status} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable
+      className="entries"
+      testId="entry-list"
+      head={
+        <>
+          <th>{t('books.column.date')}</th>
+          <th>{t('books.column.description')}</th>
+          <th>{t('books.column.counterparty')}</th>
+          <th>{t('books.entries.postings')}</th>
+          <th>{t('books.column.status')}</th>
+        </>
+      }
+    >
+      {entries.map((e) => (
+        <tr
+          key={e.id}
+          className={e.status === 'void' ? 'void' : undefined}
+          data-testid="entry-row"
+          data-status={e.status}
+        >
+          <td className="nowrap">
+            <BooksDate date={e.date} />
+          </td>
+          <td>
+            <Link to={entryPath(e.id)}>{e.description}</Link>
+            {e.source !== undefined && (
+              <small className="muted"> {t('books.entries.imported')}</small>
+            )}
+          </td>
+          <td>{e.counterparty ?? ''}</td>
+          <td>
+            <ul className="postings-brief">
+              {e.postings.map((p, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: postings have no identity.
+                <li key={i}>
+                  <AccountLabel path={p.account} accounts={chart} />{' '}
+                  <Amount value={p.amount} currency={p.currency} />
+                </li>
+              ))}
+            </ul>
+          </td>
+          <td>
+            <StatusBadge status={e.status} />
+          </td>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 

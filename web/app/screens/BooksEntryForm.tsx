@@ -33,11 +33,13 @@ import {
   Amount,
   entryPath,
   parseRecordIds,
+  ReasonField,
   recordPath,
+  SealButtons,
   today,
 } from '../books/ui.js';
 import { Link } from '../router.js';
-import { ErrorMessage, Loading, Panel, useLoad } from '../ui.js';
+import { ErrorMessage, Field, Loading, Panel, ScrollTable, useAction, useLoad } from '../ui.js';
 
 /** What the form starts with: empty, or the version of an entry being corrected. */
 export interface EntryDraft {
@@ -137,8 +139,7 @@ export function EntryForm({
   const [rows, setRows] = useState<Row[]>(() => rowsOf(initial?.postings ?? []));
   const [documents, setDocuments] = useState((initial?.documents ?? []).join(' '));
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   const balance = draftBalance(rows);
   const documentIds = parseRecordIds(documents);
@@ -214,50 +215,36 @@ export function EntryForm({
       ...(counterparty.trim() === '' ? {} : { counterparty: counterparty.trim() }),
       ...(documentIds.length === 0 ? {} : { documents: documentIds }),
     };
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(entry, reason.trim());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => onSubmit(entry, reason.trim()));
   };
 
   return (
     <form className="entry-form" onSubmit={(e) => void submit(e)} data-testid="entry-form">
       <p className="hint">{t('books.form.sealedNote')}</p>
       <div className="form-grid">
-        <label>
-          {t('books.form.date')}
-          <input
-            type="date"
-            name="date"
-            required
-            value={date}
-            onChange={(e) => setDate(e.currentTarget.value)}
-          />
-        </label>
-        <label className="wide">
-          {t('books.form.description')}
-          <input
-            type="text"
-            name="description"
-            required
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
-        <label className="wide">
-          {t('books.form.counterparty')}
-          <input
-            type="text"
-            name="counterparty"
-            value={counterparty}
-            onChange={(e) => setCounterparty(e.currentTarget.value)}
-          />
-        </label>
+        <Field
+          type="date"
+          label={t('books.form.date')}
+          name="date"
+          required
+          value={date}
+          onChange={setDate}
+        />
+        <Field
+          className="wide"
+          label={t('books.form.description')}
+          name="description"
+          required
+          value={description}
+          onChange={setDescription}
+        />
+        <Field
+          className="wide"
+          label={t('books.form.counterparty')}
+          name="counterparty"
+          value={counterparty}
+          onChange={setCounterparty}
+        />
       </div>
       {suggestions.length > 0 && (
         <div className="chips" data-testid="suggestions">
@@ -280,122 +267,121 @@ export function EntryForm({
           ))}
         </div>
       )}
-      <div className="table-scroll">
-        <table className="postings-edit" data-testid="postings">
-          <thead>
-            <tr>
-              <th>{t('books.form.account')}</th>
-              <th className="num">{t('books.column.debit')}</th>
-              <th className="num">{t('books.column.credit')}</th>
-              <th>{t('books.form.currency')}</th>
-              <th>{t('books.form.fund')}</th>
-              <th>
-                <span className="visually-hidden">{t('books.accounts.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => {
-              const problem = balance.problems[i] ?? null;
-              const account = chart.get(r.account);
-              const wrongCurrency = account !== undefined && account.currency !== r.currency;
-              const empty = r.debit.trim() === '' && r.credit.trim() === '';
-              return (
-                <tr
-                  key={r.key}
-                  className={problem !== null || wrongCurrency ? 'bad' : undefined}
-                  data-testid="posting-row"
+      <ScrollTable
+        className="postings-edit"
+        testId="postings"
+        head={
+          <>
+            <th>{t('books.form.account')}</th>
+            <th className="num">{t('books.column.debit')}</th>
+            <th className="num">{t('books.column.credit')}</th>
+            <th>{t('books.form.currency')}</th>
+            <th>{t('books.form.fund')}</th>
+            <th>
+              <span className="visually-hidden">{t('books.accounts.actions')}</span>
+            </th>
+          </>
+        }
+      >
+        {rows.map((r, i) => {
+          const problem = balance.problems[i] ?? null;
+          const account = chart.get(r.account);
+          const wrongCurrency = account !== undefined && account.currency !== r.currency;
+          const empty = r.debit.trim() === '' && r.credit.trim() === '';
+          return (
+            <tr
+              key={r.key}
+              className={problem !== null || wrongCurrency ? 'bad' : undefined}
+              data-testid="posting-row"
+            >
+              <td>
+                <AccountSelect
+                  accounts={accounts}
+                  value={r.account}
+                  name="account"
+                  label={t('books.form.accountOf', { n: i + 1 })}
+                  empty={t('books.form.chooseAccount')}
+                  onChange={(path, a) => chooseAccount(r.key, path, a)}
+                />
+                {problem !== null && (
+                  <small className="error-text">{t(`books.form.problem.${problem}`)}</small>
+                )}
+                {wrongCurrency && (
+                  <small className="error-text">
+                    {t('books.form.wrongCurrency', { currency: account.currency })}
+                  </small>
+                )}
+              </td>
+              <td className="num">
+                <input
+                  type="text"
+                  inputMode="decimal"
+                  name="debit"
+                  aria-label={t('books.form.debitOf', { n: i + 1 })}
+                  value={r.debit}
+                  onChange={(e) => update(r.key, { debit: e.currentTarget.value })}
+                />
+              </td>
+              <td className="num">
+                <input
+                  type="text"
+                  inputMode="decimal"
+                  name="credit"
+                  aria-label={t('books.form.creditOf', { n: i + 1 })}
+                  value={r.credit}
+                  onChange={(e) => update(r.key, { credit: e.currentTarget.value })}
+                />
+              </td>
+              <td>
+                <select
+                  name="currency"
+                  aria-label={t('books.form.currencyOf', { n: i + 1 })}
+                  value={r.currency}
+                  onChange={(e) => update(r.key, { currency: e.currentTarget.value })}
                 >
-                  <td>
-                    <AccountSelect
-                      accounts={accounts}
-                      value={r.account}
-                      name="account"
-                      label={t('books.form.accountOf', { n: i + 1 })}
-                      empty={t('books.form.chooseAccount')}
-                      onChange={(path, a) => chooseAccount(r.key, path, a)}
-                    />
-                    {problem !== null && (
-                      <small className="error-text">{t(`books.form.problem.${problem}`)}</small>
-                    )}
-                    {wrongCurrency && (
-                      <small className="error-text">
-                        {t('books.form.wrongCurrency', { currency: account.currency })}
-                      </small>
-                    )}
-                  </td>
-                  <td className="num">
-                    <input
-                      type="text"
-                      inputMode="decimal"
-                      name="debit"
-                      aria-label={t('books.form.debitOf', { n: i + 1 })}
-                      value={r.debit}
-                      onChange={(e) => update(r.key, { debit: e.currentTarget.value })}
-                    />
-                  </td>
-                  <td className="num">
-                    <input
-                      type="text"
-                      inputMode="decimal"
-                      name="credit"
-                      aria-label={t('books.form.creditOf', { n: i + 1 })}
-                      value={r.credit}
-                      onChange={(e) => update(r.key, { credit: e.currentTarget.value })}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      name="currency"
-                      aria-label={t('books.form.currencyOf', { n: i + 1 })}
-                      value={r.currency}
-                      onChange={(e) => update(r.key, { currency: e.currentTarget.value })}
-                    >
-                      {currencies.map((c) => (
-                        <option key={c} value={c}>
-                          {c}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      type="text"
-                      name="fund"
-                      list="books-funds"
-                      aria-label={t('books.form.fundOf', { n: i + 1 })}
-                      placeholder={t('books.form.generalFund')}
-                      value={r.fund}
-                      onChange={(e) => update(r.key, { fund: e.currentTarget.value })}
-                    />
-                  </td>
-                  <td className="row-actions">
-                    {empty && r.account !== '' && !balance.balanced && (
-                      <button
-                        type="button"
-                        className="small"
-                        onClick={() => fillBalance(r)}
-                        data-testid="fill-balance"
-                      >
-                        {t('books.form.fillBalance')}
-                      </button>
-                    )}
-                    <button
-                      type="button"
-                      className="small"
-                      disabled={rows.length <= 2}
-                      onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}
-                      aria-label={t('books.form.removeRow', { n: i + 1 })}
-                    >
-                      {t('books.form.remove')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  {currencies.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <input
+                  type="text"
+                  name="fund"
+                  list="books-funds"
+                  aria-label={t('books.form.fundOf', { n: i + 1 })}
+                  placeholder={t('books.form.generalFund')}
+                  value={r.fund}
+                  onChange={(e) => update(r.key, { fund: e.currentTarget.value })}
+                />
+              </td>
+              <td className="row-actions">
+                {empty && r.account !== '' && !balance.balanced && (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => fillBalance(r)}
+                    data-testid="fill-balance"
+                  >
+                    {t('books.form.fillBalance')}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  className="small"
+                  disabled={rows.length <= 2}
+                  onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}
+                  aria-label={t('books.form.removeRow', { n: i + 1 })}
+                >
+                  {t('books.form.remove')}
+                </button>
+              </td>
+            </tr>
+          );
+        })}
+      </ScrollTable>
       <datalist id="books-funds">
         {funds.map((f) => (
           <option key={f} value={f} />
@@ -412,16 +398,14 @@ export function EntryForm({
         </button>
       </div>
       <BalanceCheck balance={balance} />
-      <label>
-        {t('books.form.documents')}
-        <input
-          type="text"
-          name="documents"
-          value={documents}
-          onChange={(e) => setDocuments(e.currentTarget.value)}
-        />
+      <Field
+        label={t('books.form.documents')}
+        name="documents"
+        value={documents}
+        onChange={setDocuments}
+      >
         <small>{t('books.form.documentsHelp')}</small>
-      </label>
+      </Field>
       {documentIds.length > 0 && (
         <ul className="inline-list">
           {documentIds.map((id) =>
@@ -440,34 +424,18 @@ export function EntryForm({
         </ul>
       )}
       {withReason && (
-        <label>
-          {t('books.entry.reason')}
-          <textarea
-            name="reason"
-            rows={2}
-            required
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-          />
+        <ReasonField value={reason} onChange={setReason}>
           <small>{t('books.entry.reasonHelp')}</small>
-        </label>
+        </ReasonField>
       )}
-      <ErrorMessage error={error} />
-      <div className="buttons">
-        <button
-          type="submit"
-          className="primary"
-          disabled={!ready || busy}
-          data-testid="entry-submit"
-        >
-          {busy ? t('books.common.sealing') : submitLabel}
-        </button>
-        {onCancel !== undefined && (
-          <button type="button" onClick={onCancel}>
-            {t('books.common.cancel')}
-          </button>
-        )}
-      </div>
+      <SealButtons
+        label={submitLabel}
+        busy={busy}
+        disabled={!ready}
+        error={error}
+        onCancel={onCancel}
+        testId="entry-submit"
+      />
     </form>
   );
 }

@@ -13,10 +13,18 @@ import type {
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
-import { AccountLabel, Amount, BooksDate, RecordLinks, recordPath } from '../books/ui.js';
+import {
+  AccountLabel,
+  Amount,
+  BooksDate,
+  ReasonField,
+  RecordLinks,
+  recordPath,
+  SealButtons,
+} from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
-import { ErrorMessage, Loading, Panel, Time, useLoad } from '../ui.js';
+import { ErrorMessage, Loading, Panel, ScrollTable, Time, useAction, useLoad } from '../ui.js';
 import { StatusBadge } from './BooksEntries.js';
 import { EntryForm } from './BooksEntryForm.js';
 
@@ -237,35 +245,34 @@ export function PostingTable({
 }) {
   const { t } = useTranslation('app');
   return (
-    <div className="table-scroll">
-      <table className="postings" data-testid="posting-table">
-        <thead>
-          <tr>
-            <th>{t('books.column.account')}</th>
-            <th className="num">{t('books.column.debit')}</th>
-            <th className="num">{t('books.column.credit')}</th>
-            <th>{t('books.column.currency')}</th>
-            <th>{t('books.column.fund')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {postings.map((p, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: postings have no identity.
-            <tr key={i}>
-              <td>
-                <AccountLabel path={p.account} accounts={accounts} />
-              </td>
-              <td className="num">{p.amount.startsWith('-') ? '' : <Amount value={p.amount} />}</td>
-              <td className="num">
-                {p.amount.startsWith('-') ? <Amount value={p.amount.slice(1)} /> : ''}
-              </td>
-              <td>{p.currency}</td>
-              <td>{p.fund ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ScrollTable
+      className="postings"
+      testId="posting-table"
+      head={
+        <>
+          <th>{t('books.column.account')}</th>
+          <th className="num">{t('books.column.debit')}</th>
+          <th className="num">{t('books.column.credit')}</th>
+          <th>{t('books.column.currency')}</th>
+          <th>{t('books.column.fund')}</th>
+        </>
+      }
+    >
+      {postings.map((p, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: postings have no identity.
+        <tr key={i}>
+          <td>
+            <AccountLabel path={p.account} accounts={accounts} />
+          </td>
+          <td className="num">{p.amount.startsWith('-') ? '' : <Amount value={p.amount} />}</td>
+          <td className="num">
+            {p.amount.startsWith('-') ? <Amount value={p.amount.slice(1)} /> : ''}
+          </td>
+          <td>{p.currency}</td>
+          <td>{p.fund ?? ''}</td>
+        </tr>
+      ))}
+    </ScrollTable>
   );
 }
 
@@ -278,43 +285,24 @@ function VoidForm({
 }) {
   const { t } = useTranslation('app');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(reason.trim());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => onSubmit(reason.trim()));
   };
   return (
     <Panel title={t('books.entry.voidTitle')} testId="entry-void-form">
       <form onSubmit={(e) => void submit(e)}>
         <p className="hint">{t('books.entry.voidHelp')}</p>
-        <label>
-          {t('books.entry.reason')}
-          <textarea
-            name="reason"
-            rows={2}
-            required
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-          />
-        </label>
-        <ErrorMessage error={error} />
-        <div className="buttons">
-          <button type="submit" className="danger" disabled={busy || reason.trim() === ''}>
-            {busy ? t('books.common.sealing') : t('books.entry.sealVoid')}
-          </button>
-          <button type="button" onClick={onCancel}>
-            {t('books.common.cancel')}
-          </button>
-        </div>
+        <ReasonField value={reason} onChange={setReason} />
+        <SealButtons
+          label={t('books.entry.sealVoid')}
+          busy={busy}
+          disabled={reason.trim() === ''}
+          error={error}
+          onCancel={onCancel}
+          danger
+        />
       </form>
     </Panel>
   );

@@ -9,20 +9,38 @@
  */
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  BOOKS_LIMITS,
-  type BooksAccountView,
-  type BooksImportLine,
-  type BooksImportPreview,
-  type BooksImportQuery,
-  type BooksImportResult,
+import type {
+  BooksAccountView,
+  BooksImportLine,
+  BooksImportPreview,
+  BooksImportQuery,
+  BooksImportResult,
 } from '../../../src/server/app/api-books.js';
 import { api } from '../api.js';
 import { byPath } from '../books/chart.js';
 import { CsvMappingForm } from '../books/csv-mapping-form.js';
-import { AccountLabel, AccountSelect, Amount, recordPath } from '../books/ui.js';
+import {
+  AccountLabel,
+  AccountSelect,
+  Amount,
+  FormatField,
+  MappingField,
+  recordPath,
+  StatementFileField,
+  statementTooLarge,
+} from '../books/ui.js';
 import { Link } from '../router.js';
-import { Bytes, ErrorMessage, Loading, Num, Pager, Panel, Time, useLoad } from '../ui.js';
+import {
+  ErrorMessage,
+  Loading,
+  Num,
+  Pager,
+  Panel,
+  ScrollTable,
+  Time,
+  useAction,
+  useLoad,
+} from '../ui.js';
 
 const FORMATS = ['1c', 'camt', 'csv'] as const;
 const LINES_PER_PAGE = 100;
@@ -111,9 +129,8 @@ function PickStatement({
   const [format, setFormat] = useState<(typeof FORMATS)[number] | ''>('');
   const [mapping, setMapping] = useState('');
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const tooLarge = file !== null && file.size > BOOKS_LIMITS.maxStatementBytes;
+  const { busy, error, run } = useAction();
+  const tooLarge = statementTooLarge(file);
   const assets = accounts.filter((a) => a.type === 'assets');
   const isCsv = file !== null && (format === 'csv' || (format === '' && /\.csv$/i.test(file.name)));
   // A mapping just saved is chosen before the list of names is read again.
@@ -127,15 +144,7 @@ function PickStatement({
       ...(chosen.format === '' ? {} : { format: chosen.format }),
       ...(chosen.mapping === '' ? {} : { mapping: chosen.mapping }),
     };
-    setBusy(true);
-    setError(null);
-    try {
-      onPreview(await api.booksImport(file, q));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onPreview(await api.booksImport(file, q)));
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -153,26 +162,12 @@ function PickStatement({
     <Panel title={t('books.import.title')}>
       <p className="hint">{t('books.import.intro')}</p>
       <form onSubmit={submit} data-testid="import-form">
-        <label>
-          {t('books.import.file')}
-          <input
-            type="file"
-            name="file"
-            required
-            data-testid="import-file"
-            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
-          />
-          {file !== null && (
-            <small>
-              {file.name} · <Bytes n={file.size} />
-            </small>
-          )}
-        </label>
-        {tooLarge && (
-          <p className="banner bad">
-            {t('books.import.tooLarge', { max: BOOKS_LIMITS.maxStatementBytes })}
-          </p>
-        )}
+        <StatementFileField
+          label={t('books.import.file')}
+          file={file}
+          onFile={setFile}
+          testId="import-file"
+        />
         <div className="form-grid">
           <label>
             {t('books.import.account')}
@@ -203,37 +198,10 @@ function PickStatement({
             </select>
             <small>{t('books.import.accountHelp')}</small>
           </label>
-          <label>
-            {t('books.import.format')}
-            <select
-              name="format"
-              value={format}
-              onChange={(e) => setFormat(e.currentTarget.value as (typeof FORMATS)[number] | '')}
-            >
-              <option value="">{t('books.import.formatAuto')}</option>
-              {FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {t(`books.format.${f}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('books.import.mapping')}
-            <select
-              name="mapping"
-              value={mapping}
-              onChange={(e) => setMapping(e.currentTarget.value)}
-            >
-              <option value="">{t('books.import.noMapping')}</option>
-              {mappingNames.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
+          <FormatField formats={FORMATS} value={format} onChange={setFormat} />
+          <MappingField names={mappingNames} value={mapping} onChange={setMapping}>
             <small>{t('books.import.mappingHelp')}</small>
-          </label>
+          </MappingField>
         </div>
         {isCsv && !editing && (
           <div className="buttons">
@@ -360,75 +328,71 @@ function Review({
       {preview.checks.length > 0 && (
         <>
           <h3>{t('books.import.checks')}</h3>
-          <div className="table-scroll">
-            <table data-testid="import-checks">
-              <thead>
-                <tr>
-                  <th>{t('books.column.date')}</th>
-                  <th>{t('books.import.checkKind')}</th>
-                  <th>{t('books.column.account')}</th>
-                  <th className="num">{t('books.import.stated')}</th>
-                  <th className="num">{t('books.import.inBooks')}</th>
-                  <th>{t('books.column.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.checks.map((c) => (
-                  <tr
-                    key={`${c.kind}-${c.date}-${c.account}-${c.currency}-${c.line ?? ''}`}
-                    className={c.ok ? undefined : 'mismatch'}
-                    data-testid="import-check"
-                    data-ok={c.ok ? 'true' : 'false'}
-                  >
-                    <td className="nowrap">{c.date}</td>
-                    <td>{t(`books.import.check.${c.kind}`)}</td>
-                    <td>
-                      <AccountLabel path={c.account} accounts={chart} />
-                    </td>
-                    <td className="num">
-                      <Amount value={c.stated} currency={c.currency} />
-                    </td>
-                    <td className="num">
-                      <Amount value={c.books} currency={c.currency} />
-                    </td>
-                    <td>
-                      <span className={`mark ${c.ok ? 'ok' : 'bad'}`}>{c.ok ? '✓' : '✗'}</span>{' '}
-                      {c.ok ? t('books.import.agrees') : t('books.import.disagrees')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable
+            testId="import-checks"
+            head={
+              <>
+                <th>{t('books.column.date')}</th>
+                <th>{t('books.import.checkKind')}</th>
+                <th>{t('books.column.account')}</th>
+                <th className="num">{t('books.import.stated')}</th>
+                <th className="num">{t('books.import.inBooks')}</th>
+                <th>{t('books.column.status')}</th>
+              </>
+            }
+          >
+            {preview.checks.map((c) => (
+              <tr
+                key={`${c.kind}-${c.date}-${c.account}-${c.currency}-${c.line ?? ''}`}
+                className={c.ok ? undefined : 'mismatch'}
+                data-testid="import-check"
+                data-ok={c.ok ? 'true' : 'false'}
+              >
+                <td className="nowrap">{c.date}</td>
+                <td>{t(`books.import.check.${c.kind}`)}</td>
+                <td>
+                  <AccountLabel path={c.account} accounts={chart} />
+                </td>
+                <td className="num">
+                  <Amount value={c.stated} currency={c.currency} />
+                </td>
+                <td className="num">
+                  <Amount value={c.books} currency={c.currency} />
+                </td>
+                <td>
+                  <span className={`mark ${c.ok ? 'ok' : 'bad'}`}>{c.ok ? '✓' : '✗'}</span>{' '}
+                  {c.ok ? t('books.import.agrees') : t('books.import.disagrees')}
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
         </>
       )}
       {preview.openings.length > 0 && (
         <>
           <h3>{t('books.import.openings')}</h3>
-          <div className="table-scroll">
-            <table data-testid="import-openings">
-              <thead>
-                <tr>
-                  <th>{t('books.column.date')}</th>
-                  <th>{t('books.column.account')}</th>
-                  <th className="num">{t('books.column.amount')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.openings.map((o) => (
-                  <tr key={`${o.account}-${o.currency}`}>
-                    <td className="nowrap">{o.date}</td>
-                    <td>
-                      <AccountLabel path={o.account} accounts={chart} />
-                    </td>
-                    <td className="num">
-                      <Amount value={o.amount} currency={o.currency} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ScrollTable
+            testId="import-openings"
+            head={
+              <>
+                <th>{t('books.column.date')}</th>
+                <th>{t('books.column.account')}</th>
+                <th className="num">{t('books.column.amount')}</th>
+              </>
+            }
+          >
+            {preview.openings.map((o) => (
+              <tr key={`${o.account}-${o.currency}`}>
+                <td className="nowrap">{o.date}</td>
+                <td>
+                  <AccountLabel path={o.account} accounts={chart} />
+                </td>
+                <td className="num">
+                  <Amount value={o.amount} currency={o.currency} />
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
         </>
       )}
       {preview.addedAccounts.length > 0 && (
@@ -462,67 +426,66 @@ function Review({
         />{' '}
         {t('books.import.onlySuspense')}
       </label>
-      <div className="table-scroll">
-        <table className="import-lines" data-testid="import-lines">
-          <thead>
-            <tr>
-              <th>{t('books.import.line')}</th>
-              <th>{t('books.column.date')}</th>
-              <th className="num">{t('books.column.amount')}</th>
-              <th>{t('books.column.counterparty')}</th>
-              <th>{t('books.import.purpose')}</th>
-              <th>{t('books.import.postTo')}</th>
+      <ScrollTable
+        className="import-lines"
+        testId="import-lines"
+        head={
+          <>
+            <th>{t('books.import.line')}</th>
+            <th>{t('books.column.date')}</th>
+            <th className="num">{t('books.column.amount')}</th>
+            <th>{t('books.column.counterparty')}</th>
+            <th>{t('books.import.purpose')}</th>
+            <th>{t('books.import.postTo')}</th>
+          </>
+        }
+      >
+        {page.map((l) => {
+          const chosen = accountOf(l);
+          const suspense = isSuspense(chosen);
+          const edited = changed[l.identity] !== undefined;
+          return (
+            <tr
+              key={l.identity}
+              className={suspense ? 'suspense' : edited ? 'edited' : undefined}
+              data-testid="import-line"
+              data-line={l.line}
+              data-suspense={suspense ? 'true' : 'false'}
+            >
+              <td>{l.line}</td>
+              <td className="nowrap">{l.date}</td>
+              <td className="num">
+                <Amount value={l.amount} currency={l.currency} />
+              </td>
+              <td>{l.counterparty}</td>
+              <td className="purpose">{l.purpose}</td>
+              <td>
+                <AccountSelect
+                  accounts={accounts}
+                  value={chosen}
+                  currency={l.currency}
+                  extra={[l.account, ...preview.suspenseAccounts]}
+                  label={t('books.import.postToLine', { line: l.line })}
+                  testId="import-line-account"
+                  onChange={(path) => choose(l, path)}
+                />
+                <small className={suspense ? 'error-text' : undefined}>
+                  {edited
+                    ? t('books.import.changed')
+                    : l.suggestion !== null && l.suggestion.account === l.account
+                      ? t('books.import.suggested', {
+                          reason: t(`books.reason.${l.suggestion.reason}`),
+                          percent: Math.round(l.suggestion.confidence * 100),
+                        })
+                      : suspense
+                        ? t('books.import.noSuggestion')
+                        : ''}
+                </small>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {page.map((l) => {
-              const chosen = accountOf(l);
-              const suspense = isSuspense(chosen);
-              const edited = changed[l.identity] !== undefined;
-              return (
-                <tr
-                  key={l.identity}
-                  className={suspense ? 'suspense' : edited ? 'edited' : undefined}
-                  data-testid="import-line"
-                  data-line={l.line}
-                  data-suspense={suspense ? 'true' : 'false'}
-                >
-                  <td>{l.line}</td>
-                  <td className="nowrap">{l.date}</td>
-                  <td className="num">
-                    <Amount value={l.amount} currency={l.currency} />
-                  </td>
-                  <td>{l.counterparty}</td>
-                  <td className="purpose">{l.purpose}</td>
-                  <td>
-                    <AccountSelect
-                      accounts={accounts}
-                      value={chosen}
-                      currency={l.currency}
-                      extra={[l.account, ...preview.suspenseAccounts]}
-                      label={t('books.import.postToLine', { line: l.line })}
-                      testId="import-line-account"
-                      onChange={(path) => choose(l, path)}
-                    />
-                    <small className={suspense ? 'error-text' : undefined}>
-                      {edited
-                        ? t('books.import.changed')
-                        : l.suggestion !== null && l.suggestion.account === l.account
-                          ? t('books.import.suggested', {
-                              reason: t(`books.reason.${l.suggestion.reason}`),
-                              percent: Math.round(l.suggestion.confidence * 100),
-                            })
-                          : suspense
-                            ? t('books.import.noSuggestion')
-                            : ''}
-                    </small>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </ScrollTable>
       <Pager
         total={lines.length}
         offset={offset}

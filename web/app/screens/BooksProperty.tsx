@@ -21,11 +21,21 @@ import {
   parseRecordIds,
   RecordLinks,
   recordPath,
+  SealButtons,
   today,
 } from '../books/ui.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
-import { ErrorMessage, Loading, Panel, useLoad } from '../ui.js';
+import {
+  ErrorMessage,
+  Field,
+  Loading,
+  Panel,
+  ScrollTable,
+  SelectField,
+  useAction,
+  useLoad,
+} from '../ui.js';
 
 const EVENTS = ['valuation', 'transfer', 'disposal', 'update'] as const;
 type EventKind = (typeof EVENTS)[number];
@@ -167,50 +177,47 @@ function PropertyItem({
         </dd>
       </dl>
       {item.events.length > 0 && (
-        <div className="table-scroll">
-          <table data-testid="property-events">
-            <thead>
-              <tr>
-                <th>{t('books.column.date')}</th>
-                <th>{t('books.property.event')}</th>
-                <th>{t('books.column.description')}</th>
-                <th>{t('books.property.details')}</th>
-                <th>{t('books.reports.records')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {item.events.map((e) => (
-                <tr key={e.record}>
-                  <td className="nowrap">{e.date !== undefined && <BooksDate date={e.date} />}</td>
-                  <td>{eventText(t, e.event)}</td>
-                  <td>{e.description}</td>
-                  <td>
-                    {e.valuation !== undefined && (
-                      <span>
-                        <Amount value={e.valuation.amount} currency={e.valuation.currency} />
-                        {e.valuation.basis !== undefined && ` (${e.valuation.basis})`}
-                      </span>
-                    )}
-                    {e.transfer !== undefined && (
-                      <span>
-                        {t('books.property.transferTo', { to: e.transfer.to })} ·{' '}
-                        {e.transfer.decision}{' '}
-                        <RecordLinks
-                          ids={[e.transfer.decisionRecord, e.transfer.agreement].filter(
-                            (x): x is string => x !== undefined,
-                          )}
-                        />
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    <RecordLinks ids={[e.record, ...e.documents]} max={4} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable
+          testId="property-events"
+          head={
+            <>
+              <th>{t('books.column.date')}</th>
+              <th>{t('books.property.event')}</th>
+              <th>{t('books.column.description')}</th>
+              <th>{t('books.property.details')}</th>
+              <th>{t('books.reports.records')}</th>
+            </>
+          }
+        >
+          {item.events.map((e) => (
+            <tr key={e.record}>
+              <td className="nowrap">{e.date !== undefined && <BooksDate date={e.date} />}</td>
+              <td>{eventText(t, e.event)}</td>
+              <td>{e.description}</td>
+              <td>
+                {e.valuation !== undefined && (
+                  <span>
+                    <Amount value={e.valuation.amount} currency={e.valuation.currency} />
+                    {e.valuation.basis !== undefined && ` (${e.valuation.basis})`}
+                  </span>
+                )}
+                {e.transfer !== undefined && (
+                  <span>
+                    {t('books.property.transferTo', { to: e.transfer.to })} · {e.transfer.decision}{' '}
+                    <RecordLinks
+                      ids={[e.transfer.decisionRecord, e.transfer.agreement].filter(
+                        (x): x is string => x !== undefined,
+                      )}
+                    />
+                  </span>
+                )}
+              </td>
+              <td>
+                <RecordLinks ids={[e.record, ...e.documents]} max={4} />
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
       {item.corrections.length > 0 && (
         <>
@@ -293,55 +300,58 @@ function ValuationFields({ v }: { v: ReturnType<typeof useValuation> }) {
   const { t } = useTranslation('app');
   return (
     <>
-      <label>
-        {t('books.property.valuationAmount')}
-        <input
-          type="text"
-          inputMode="decimal"
-          name="valuation"
-          value={v.amount}
-          onChange={(e) => v.setAmount(e.currentTarget.value)}
-        />
+      <Field
+        label={t('books.property.valuationAmount')}
+        inputMode="decimal"
+        name="valuation"
+        value={v.amount}
+        onChange={v.setAmount}
+      >
         {v.bad && <small className="error-text">{t('books.form.problem.amount')}</small>}
-      </label>
-      <label>
-        {t('books.form.currency')}
-        <input
-          type="text"
-          name="valuationCurrency"
-          maxLength={3}
-          value={v.currency}
-          onChange={(e) => v.setCurrency(e.currentTarget.value.toUpperCase())}
-        />
-      </label>
-      <label>
-        {t('books.property.basis')}
-        <input
-          type="text"
-          name="basis"
-          value={v.basis}
-          onChange={(e) => v.setBasis(e.currentTarget.value)}
-        />
-      </label>
+      </Field>
+      <Field
+        label={t('books.form.currency')}
+        name="valuationCurrency"
+        maxLength={3}
+        value={v.currency}
+        onChange={(c) => v.setCurrency(c.toUpperCase())}
+      />
+      <Field label={t('books.property.basis')} name="basis" value={v.basis} onChange={v.setBasis} />
     </>
   );
 }
 
-function useSubmit(onSealed: (ids: readonly string[]) => void) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (body: PropertyRequest) => {
-    setBusy(true);
-    setError(null);
-    try {
-      onSealed((await api.booksSaveProperty(body)).ids);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
+/** Seals a property request; `onSealed` gets the ids of the records sealed. */
+function useSeal(onSealed: (ids: readonly string[]) => void) {
+  const { busy, error, run } = useAction();
+  const seal = (body: PropertyRequest) =>
+    run(async () => onSealed((await api.booksSaveProperty(body)).ids));
+  return { busy, error, seal };
+}
+
+/** The account an asset is kept on, among the chart's asset accounts; or none. */
+function AssetAccountField({
+  accounts,
+  value,
+  onChange,
+}: {
+  accounts: readonly BooksAccountView[];
+  value: string;
+  onChange: (path: string) => void;
+}) {
+  const { t } = useTranslation('app');
+  return (
+    <label>
+      {t('books.property.account')}
+      <AccountSelect
+        accounts={accounts.filter((a) => a.type === 'assets')}
+        value={value}
+        name="account"
+        empty={t('books.property.noAccount')}
+        onChange={(p) => onChange(p)}
+      />
+    </label>
+  );
 }
 
 function AssetForm({
@@ -363,13 +373,13 @@ function AssetForm({
   const [account, setAccount] = useState('');
   const [documents, setDocuments] = useState('');
   const valuation = useValuation();
-  const { busy, error, run } = useSubmit(onSealed);
+  const { busy, error, seal } = useSeal(onSealed);
   const ids = parseRecordIds(documents);
   const badIds = ids.filter((id) => !isRecordId(id));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const opt = (k: string, v: string) => (v.trim() === '' ? {} : { [k]: v.trim() });
-    void run({
+    void seal({
       name: name.trim(),
       category,
       event: 'register',
@@ -386,107 +396,73 @@ function AssetForm({
     <form onSubmit={submit}>
       <p className="hint">{t('books.property.sealedNote')}</p>
       <div className="form-grid">
-        <label className="wide">
-          {t('books.property.name')}
-          <input
-            type="text"
-            name="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('books.property.categoryLabel')}
-          <select
-            name="category"
-            value={category}
-            onChange={(e) => setCategory(e.currentTarget.value)}
-          >
-            {CATEGORIES.map((c) => (
-              <option key={c} value={c}>
-                {t(`books.property.category.${c}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('books.column.date')}
-          <input
-            type="date"
-            name="date"
-            value={date}
-            onChange={(e) => setDate(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('books.property.location')}
-          <input
-            type="text"
-            name="location"
-            value={location}
-            onChange={(e) => setLocation(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('books.property.registration')}
-          <input
-            type="text"
-            name="registration"
-            value={registration}
-            onChange={(e) => setRegistration(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('books.property.account')}
-          <AccountSelect
-            accounts={accounts.filter((a) => a.type === 'assets')}
-            value={account}
-            name="account"
-            empty={t('books.property.noAccount')}
-            onChange={(p) => setAccount(p)}
-          />
-        </label>
+        <Field
+          className="wide"
+          label={t('books.property.name')}
+          name="name"
+          required
+          value={name}
+          onChange={setName}
+        />
+        <SelectField
+          label={t('books.property.categoryLabel')}
+          name="category"
+          value={category}
+          options={CATEGORIES}
+          optionLabel={(c) => t(`books.property.category.${c}`)}
+          onChange={setCategory}
+        />
+        <Field
+          type="date"
+          label={t('books.column.date')}
+          name="date"
+          value={date}
+          onChange={setDate}
+        />
+        <Field
+          label={t('books.property.location')}
+          name="location"
+          value={location}
+          onChange={setLocation}
+        />
+        <Field
+          label={t('books.property.registration')}
+          name="registration"
+          value={registration}
+          onChange={setRegistration}
+        />
+        <AssetAccountField accounts={accounts} value={account} onChange={setAccount} />
         <ValuationFields v={valuation} />
-        <label className="wide">
-          {t('books.column.description')}
-          <input
-            type="text"
-            name="description"
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
-        <label className="wide">
-          {t('books.property.titleDocuments')}
-          <input
-            type="text"
-            name="documents"
-            value={documents}
-            onChange={(e) => setDocuments(e.currentTarget.value)}
-          />
+        <Field
+          className="wide"
+          label={t('books.column.description')}
+          name="description"
+          value={description}
+          onChange={setDescription}
+        />
+        <Field
+          className="wide"
+          label={t('books.property.titleDocuments')}
+          name="documents"
+          value={documents}
+          onChange={setDocuments}
+        >
           <small>{t('books.form.documentsHelp')}</small>
           {badIds.map((id) => (
             <small key={id} className="error-text">
               {t('books.form.notRecordId', { id })}
             </small>
           ))}
-        </label>
+        </Field>
       </div>
-      <ErrorMessage error={error} />
-      <div className="buttons">
-        <button
-          type="submit"
-          className="primary"
-          disabled={busy || name.trim() === '' || badIds.length > 0 || valuation.bad}
-          data-testid="property-seal"
-        >
-          {busy ? t('books.common.sealing') : t('books.property.seal')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('books.common.cancel')}
-        </button>
-      </div>
+      <SealButtons
+        label={t('books.property.seal')}
+        busy={busy}
+        disabled={name.trim() === '' || badIds.length > 0 || valuation.bad}
+        error={error}
+        onCancel={onCancel}
+        testId="property-seal"
+      />
     </form>
   );
 }
@@ -512,14 +488,14 @@ function EventForm({
   const [agreement, setAgreement] = useState('');
   const [account, setAccount] = useState(item.account ?? '');
   const valuation = useValuation();
-  const { busy, error, run } = useSubmit(onSealed);
+  const { busy, error, seal } = useSeal(onSealed);
   const badRef = [decisionRecord, agreement].some((r) => r.trim() !== '' && !isRecordId(r.trim()));
   const incomplete =
     (kind === 'valuation' && valuation.value === undefined) ||
     (kind === 'transfer' && (to.trim() === '' || decision.trim() === ''));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run({
+    void seal({
       name: item.name,
       category: item.category,
       asset: item.record,
@@ -545,108 +521,70 @@ function EventForm({
   return (
     <form className="inline-form" onSubmit={submit} data-testid="property-event-form">
       <h3>{t('books.property.eventTitle', { name: item.name })}</h3>
-      <label>
-        {t('books.property.event')}
-        <select
-          name="event"
-          value={kind}
-          onChange={(e) => setKind(e.currentTarget.value as EventKind)}
-        >
-          {EVENTS.map((k) => (
-            <option key={k} value={k}>
-              {t(`books.property.events.${k}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('books.column.date')}
-        <input
-          type="date"
-          name="date"
-          value={date}
-          onChange={(e) => setDate(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        {t('books.column.description')}
-        <input
-          type="text"
-          name="description"
-          value={description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
-        />
-      </label>
+      <SelectField
+        label={t('books.property.event')}
+        name="event"
+        value={kind}
+        options={EVENTS}
+        optionLabel={(k) => t(`books.property.events.${k}`)}
+        onChange={setKind}
+      />
+      <Field
+        type="date"
+        label={t('books.column.date')}
+        name="date"
+        value={date}
+        onChange={setDate}
+      />
+      <Field
+        label={t('books.column.description')}
+        name="description"
+        value={description}
+        onChange={setDescription}
+      />
       {kind === 'valuation' && <ValuationFields v={valuation} />}
       {kind === 'transfer' && (
         <>
-          <label>
-            {t('books.property.transferToLabel')}
-            <input
-              type="text"
-              name="to"
-              required
-              value={to}
-              onChange={(e) => setTo(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {t('books.property.decision')}
-            <input
-              type="text"
-              name="decision"
-              required
-              value={decision}
-              onChange={(e) => setDecision(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {t('books.property.decisionRecord')}
-            <input
-              type="text"
-              name="decisionRecord"
-              value={decisionRecord}
-              onChange={(e) => setDecisionRecord(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {t('books.property.agreement')}
-            <input
-              type="text"
-              name="agreement"
-              value={agreement}
-              onChange={(e) => setAgreement(e.currentTarget.value)}
-            />
-          </label>
+          <Field
+            label={t('books.property.transferToLabel')}
+            name="to"
+            required
+            value={to}
+            onChange={setTo}
+          />
+          <Field
+            label={t('books.property.decision')}
+            name="decision"
+            required
+            value={decision}
+            onChange={setDecision}
+          />
+          <Field
+            label={t('books.property.decisionRecord')}
+            name="decisionRecord"
+            value={decisionRecord}
+            onChange={setDecisionRecord}
+          />
+          <Field
+            label={t('books.property.agreement')}
+            name="agreement"
+            value={agreement}
+            onChange={setAgreement}
+          />
         </>
       )}
       {kind === 'update' && (
-        <label>
-          {t('books.property.account')}
-          <AccountSelect
-            accounts={accounts.filter((a) => a.type === 'assets')}
-            value={account}
-            name="account"
-            empty={t('books.property.noAccount')}
-            onChange={(p) => setAccount(p)}
-          />
-        </label>
+        <AssetAccountField accounts={accounts} value={account} onChange={setAccount} />
       )}
       {kind === 'disposal' && <p className="banner warn">{t('books.property.disposalNote')}</p>}
       {badRef && <p className="error-text">{t('books.property.badRecord')}</p>}
-      <ErrorMessage error={error} />
-      <div className="buttons">
-        <button
-          type="submit"
-          className="primary"
-          disabled={busy || incomplete || badRef || valuation.bad}
-        >
-          {busy ? t('books.common.sealing') : t('books.property.sealEvent')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('books.common.cancel')}
-        </button>
-      </div>
+      <SealButtons
+        label={t('books.property.sealEvent')}
+        busy={busy}
+        disabled={incomplete || badRef || valuation.bad}
+        error={error}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

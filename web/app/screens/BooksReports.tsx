@@ -18,9 +18,16 @@ import {
 import { formatDate } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import { api, routeUrl } from '../api.js';
-import { AccountSelect, Amount, BooksDate, entryPath, RecordLinks } from '../books/ui.js';
+import {
+  AccountSelect,
+  Amount,
+  BooksDate,
+  BooksPeriodFields,
+  entryPath,
+  RecordLinks,
+} from '../books/ui.js';
 import { Link, navigate, useLocation } from '../router.js';
-import { ErrorMessage, Loading, Panel, useLoad } from '../ui.js';
+import { ErrorMessage, Loading, Panel, ScrollTable, useLoad } from '../ui.js';
 
 type Kind = (typeof BOOKS_REPORT_KINDS)[number];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -126,19 +133,7 @@ function ReportFilters({
   };
   return (
     <form className="filters" onSubmit={submit} data-testid="report-filters">
-      <label>
-        {t('books.common.from')}
-        <input
-          type="date"
-          name="from"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        {t('books.common.to')}
-        <input type="date" name="to" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
-      </label>
+      <BooksPeriodFields from={from} to={to} onFrom={setFrom} onTo={setTo} />
       {ask.kind === 'register' && (
         <label>
           {t('books.reports.account')}
@@ -237,61 +232,58 @@ function ReportView({ report, csv }: { report: BooksReportResponse; csv: string 
       {report.rows.length === 0 ? (
         <p>{t('books.reports.empty')}</p>
       ) : (
-        <div className="table-scroll">
-          <table className="report" data-testid="report-table">
-            <thead>
-              <tr>
-                {report.columns.map((c) => (
-                  <th key={c.key} className={c.amount === true ? 'num' : undefined}>
-                    {t(`books.column.${c.key}`, { defaultValue: c.title })}
-                  </th>
-                ))}
-                <th>{t('books.reports.records')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.rows.map((r, i) => (
-                <tr
-                  // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional.
-                  key={i}
-                  className={r.total === true ? 'total' : undefined}
-                  data-testid="report-row"
-                >
-                  {report.columns.map((c) => {
-                    const v = r.values[c.key] ?? '';
-                    return (
-                      <td
-                        key={c.key}
-                        className={
-                          c.amount === true ? 'num' : c.key === 'date' ? 'nowrap' : undefined
-                        }
-                      >
-                        {c.amount === true ? (
-                          v === '' ? (
-                            ''
-                          ) : (
-                            <Amount value={v} />
-                          )
-                        ) : register && c.key === 'record' && v !== '' ? (
-                          <Link to={entryPath(v)} className="mono">
-                            {v}
-                          </Link>
-                        ) : c.key === 'date' ? (
-                          <BooksDate date={v} />
-                        ) : (
-                          cellText(t, c.key, v, r.total === true)
-                        )}
-                      </td>
-                    );
-                  })}
-                  <td>
-                    <RecordLinks ids={r.records} max={1} />
-                  </td>
-                </tr>
+        <ScrollTable
+          className="report"
+          testId="report-table"
+          head={
+            <>
+              {report.columns.map((c) => (
+                <th key={c.key} className={c.amount === true ? 'num' : undefined}>
+                  {t(`books.column.${c.key}`, { defaultValue: c.title })}
+                </th>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <th>{t('books.reports.records')}</th>
+            </>
+          }
+        >
+          {report.rows.map((r, i) => (
+            <tr
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional.
+              key={i}
+              className={r.total === true ? 'total' : undefined}
+              data-testid="report-row"
+            >
+              {report.columns.map((c) => {
+                const v = r.values[c.key] ?? '';
+                return (
+                  <td
+                    key={c.key}
+                    className={c.amount === true ? 'num' : c.key === 'date' ? 'nowrap' : undefined}
+                  >
+                    {c.amount === true ? (
+                      v === '' ? (
+                        ''
+                      ) : (
+                        <Amount value={v} />
+                      )
+                    ) : register && c.key === 'record' && v !== '' ? (
+                      <Link to={entryPath(v)} className="mono">
+                        {v}
+                      </Link>
+                    ) : c.key === 'date' ? (
+                      <BooksDate date={v} />
+                    ) : (
+                      cellText(t, c.key, v, r.total === true)
+                    )}
+                  </td>
+                );
+              })}
+              <td>
+                <RecordLinks ids={r.records} max={1} />
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </div>
   );

@@ -13,7 +13,20 @@ import { api } from '../api.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { toggleSelected, useSelected } from '../selection.js';
 import { useSession } from '../session.js';
-import { Bytes, ErrorMessage, Loading, Pager, Panel, Time, useErrorText, useLoad } from '../ui.js';
+import {
+  Bytes,
+  ErrorMessage,
+  Field,
+  FilterButtons,
+  Loading,
+  Pager,
+  Panel,
+  PeriodFields,
+  SearchField,
+  Time,
+  useErrorText,
+  useLoad,
+} from '../ui.js';
 import { parseMetaLines, parseTags, Uploader, type UploadItem } from '../upload.js';
 
 const PAGE = API_LIMITS.defaultPageSize;
@@ -95,16 +108,12 @@ function Filters({ query }: { query: RecordQuery }) {
   };
   return (
     <form className="filters" onSubmit={submit} data-testid="filters">
-      <label className="wide">
-        {t('documents.text')}
-        <input
-          type="search"
-          name="text"
-          maxLength={API_LIMITS.maxQueryText}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
-      </label>
+      <SearchField
+        label={t('documents.text')}
+        maxLength={API_LIMITS.maxQueryText}
+        value={text}
+        onChange={setText}
+      />
       <label>
         {t('documents.kind')}
         <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
@@ -116,31 +125,15 @@ function Filters({ query }: { query: RecordQuery }) {
           ))}
         </select>
       </label>
-      <label>
-        {t('documents.tag')}
-        <input type="text" name="tag" value={tag} onChange={(e) => setTag(e.currentTarget.value)} />
-      </label>
-      <label>
-        {t('documents.from')}
-        <input
-          type="date"
-          name="from"
-          value={from}
-          onChange={(e) => setFrom(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        {t('documents.to')}
-        <input type="date" name="to" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
-      </label>
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t('documents.search')}
-        </button>
-        <button type="button" onClick={clear}>
-          {t('documents.clear')}
-        </button>
-      </div>
+      <Field label={t('documents.tag')} name="tag" value={tag} onChange={setTag} />
+      <PeriodFields
+        labels={{ from: t('documents.from'), to: t('documents.to') }}
+        from={from}
+        to={to}
+        onFrom={setFrom}
+        onTo={setTo}
+      />
+      <FilterButtons search={t('documents.search')} clear={t('documents.clear')} onClear={clear} />
     </form>
   );
 }

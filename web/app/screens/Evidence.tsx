@@ -8,7 +8,7 @@ import { API_LIMITS } from '../../../src/server/app/api.js';
 import { api } from '../api.js';
 import { Link } from '../router.js';
 import { clearSelected, toggleSelected, useSelected } from '../selection.js';
-import { ErrorMessage, Panel } from '../ui.js';
+import { ErrorMessage, Panel, saveDownload } from '../ui.js';
 
 export function Evidence() {
   const { t } = useTranslation('app');
@@ -23,16 +23,9 @@ export function Evidence() {
     setError(null);
     setDone(null);
     try {
-      const { blob, filename } = await api.evidence({ records: [...selected], withFiles });
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      setDone(filename);
+      const download = await api.evidence({ records: [...selected], withFiles });
+      saveDownload(download);
+      setDone(download.filename);
     } catch (e) {
       setError(e);
     } finally {
