@@ -4,7 +4,9 @@
  * the file, parse and check it whole, plan (identities, suggestions learned from 1,000 earlier
  * entries, balance checks), build and check every record, store the file as an encrypted blob,
  * and append everything in one batch with one signed checkpoint. Then the same file again: every
- * line is recognised as already imported and nothing is sealed.
+ * line is recognised as already imported and nothing is sealed. Last, `books diff` of two
+ * presented ledgers against the sealed books: one with a few lines missing, added and altered,
+ * and one whose every date is a day later with no document numbers (all by best match).
  *
  * Phases are timed apart (parse alone, plan alone) and as the whole import. There is no peer
  * that imports 1C files into a Merkle log; the parse rate is the figure to compare with other
@@ -12,6 +14,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { diffPresented } from '../src/books/diff/sealed.js';
 import { parse1C } from '../src/books/import/onec.js';
 import { write1C } from '../src/books/import/onec-write.js';
 import { planImport } from '../src/books/import/plan.js';
@@ -193,6 +196,57 @@ export async function runBooksImportBench(o: BooksImportBenchOptions): Promise<v
   t = process.hrtime.bigint();
   const again = await importStatementFile(vault, keys, file, { author: 'bench', cwd: dir });
   const againSeconds = seconds(t);
+
+  // A presented ledger to compare with the sealed books: the same statement with one line in a
+  // hundred left out, one in a hundred added and one in a hundred altered (amount), as a 1C
+  // export; then every date moved by a day and the document numbers dropped, so that nothing
+  // pairs by reference or exactly and every line goes through the best match.
+  const presented = payments.flatMap((p, i) => {
+    if (i % 100 === 0) return [];
+    if (i % 100 === 1) return [{ ...p, amount: p.amount.startsWith('-') ? '-1.11' : '1.11' }];
+    if (i % 100 === 2) return [p, { ...p, number: `x${i}`, purpose: 'Наличные', amount: '999.99' }];
+    return [p];
+  });
+  const cents = (amount: string) => {
+    const [whole, frac = ''] = amount.replace('-', '').split('.');
+    const n = BigInt(whole!) * 100n + BigInt(frac.padEnd(2, '0'));
+    return amount.startsWith('-') ? -n : n;
+  };
+  const presentedFile = (lines: typeof payments) => {
+    const end = opening + lines.reduce((sum, l) => sum + cents(l.amount), 0n);
+    let last = to;
+    for (const l of lines) if (l.date > last) last = l.date;
+    return write1C({
+      from: '2020-01-01',
+      to: last,
+      sections: [
+        {
+          account: ACCOUNT,
+          from: '2020-01-01',
+          to: last,
+          opening: fmt(opening),
+          closing: fmt(end),
+        },
+      ],
+      payments: lines,
+    });
+  };
+  const diffOf = (bytes: Uint8Array) => {
+    const start = process.hrtime.bigint();
+    const diff = diffPresented(vault, bytes, { format: '1c', account: 'Assets:Bank:RUB' });
+    const kinds = { missing: 0, added: 0, altered: 0 };
+    for (const d of diff.comparison.differences) kinds[d.kind]++;
+    return {
+      seconds: seconds(start),
+      outcome: `${diff.comparison.matched} agree; ${kinds.missing} missing, ${kinds.added} added, ${kinds.altered} altered`,
+    };
+  };
+  const diffAltered = diffOf(presentedFile(presented));
+  const nextDay = (d: string) =>
+    new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const diffShifted = diffOf(
+    presentedFile(payments.map((p) => ({ ...p, number: '', date: nextDay(p.date) }))),
+  );
   vault.close();
 
   const suspense = first.plan.entries.filter((e) => e.suggestion === null).length;
@@ -222,6 +276,18 @@ export async function runBooksImportBench(o: BooksImportBenchOptions): Promise<v
         againSeconds.toFixed(2),
         rate(againSeconds),
         `${again.plan.duplicates.length} recognised, ${again.sealed} sealed`,
+      ],
+      [
+        'diff: 1% missing, 1% added, 1% altered',
+        diffAltered.seconds.toFixed(2),
+        rate(diffAltered.seconds),
+        diffAltered.outcome,
+      ],
+      [
+        'diff: every date a day later, no numbers',
+        diffShifted.seconds.toFixed(2),
+        rate(diffShifted.seconds),
+        diffShifted.outcome,
       ],
     ],
   );

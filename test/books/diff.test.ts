@@ -191,6 +191,35 @@ describe('comparing ledgers', () => {
       { numRuns: 200 },
     );
   });
+
+  it('finds the same pairs as scoring every pair, though it looks candidates up', () => {
+    const day = fc.integer({ min: 0, max: 60 }).map((n) => {
+      const d = new Date(Date.UTC(2024, 0, 1) + n * 86_400_000);
+      return d.toISOString().slice(0, 10);
+    });
+    const amount = fc.constantFrom('100', '-100', '250.5', '-7', '1000', '99.99');
+    const words = fc
+      .subarray(['dues', 'bank', 'fee', 'grant', 'strike', 'fund', 'rent', 'hall', 'salary'], {
+        minLength: 0,
+        maxLength: 5,
+      })
+      .map((w) => w.join(' '));
+    const row = fc.tuple(day, amount, words);
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 30 }),
+        fc.array(row, { maxLength: 30 }),
+        (sealedRows, presentedRows) => {
+          const sealed = sealedRows.map(([d, a, t], i) => s(`S${i}`, d, a, t));
+          const presented = presentedRows.map(([d, a, t], i) => p(i + 1, d, a, t));
+          expect(compareLedgers(sealed, presented)).toEqual(
+            compareLedgers(sealed, presented, { exhaustive: true }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('tamga books diff', () => {

@@ -69,8 +69,9 @@ function fieldsDiffering(s: SealedMovement, p: PresentedEntry): DiffField[] {
   return out;
 }
 
-function days(a: string, b: string): number {
-  return Math.abs(Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000;
+/** The day number of `iso` (days since 1970-01-01). */
+function dayNumber(iso: string): number {
+  return Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 }
 
 function similarity(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
@@ -80,54 +81,156 @@ function similarity(x: ReadonlySet<string>, y: ReadonlySet<string>): number {
   return common / (x.size + y.size - common);
 }
 
-/** The most days apart two entries can be and still be the same entry. */
+/** The most days apart two entries of the same amount can be and still be the same entry. */
 const MAX_DAYS_APART = 31;
+/**
+ * The most days apart two entries of different amounts can be: `score` gives a changed amount
+ * at most 3 for the words, so it needs the date's 0.5 or more (2 − 0.2·d ≥ 0.5).
+ */
+const MAX_DAYS_CHANGED_AMOUNT = 7;
+/** The least word similarity (Jaccard) that lets a changed amount pair. */
+const MIN_WORDS_CHANGED_AMOUNT = 0.5;
+
+/** An entry as the best match reads it: its day, sign and words, worked out once. */
+interface Facts {
+  readonly day: number;
+  readonly amount: DecimalText;
+  readonly negative: boolean;
+  readonly words: ReadonlySet<string>;
+}
+
+function factsOf(e: {
+  date: string;
+  amount: DecimalText;
+  counterparty: string;
+  purpose: string;
+}): Facts {
+  return {
+    day: dayNumber(e.date),
+    amount: e.amount,
+    negative: e.amount.startsWith('-'),
+    words: new Set(wordsOf(`${e.counterparty} ${e.purpose}`)),
+  };
+}
 
 /**
- * How alike two entries are, or 0 when they cannot be the same entry. `sw` and `pw` are the
- * words of each one's counterparty and purpose.
+ * How alike two entries are, or 0 when they cannot be the same entry. Amounts are canonical
+ * decimals, so equal amounts are equal strings.
  */
-function score(
-  s: SealedMovement,
-  sw: ReadonlySet<string>,
-  p: PresentedEntry,
-  pw: ReadonlySet<string>,
-): number {
-  const d = days(s.date, p.date);
-  const sameAmount = compareDecimals(s.amount, p.amount) === 0;
-  const sameSign = s.amount.startsWith('-') === p.amount.startsWith('-');
-  if (!sameSign || d > MAX_DAYS_APART) return 0;
-  const words = similarity(sw, pw);
+function score(s: Facts, p: Facts): number {
+  const d = Math.abs(s.day - p.day);
+  const sameAmount = s.amount === p.amount;
+  if (s.negative !== p.negative || d > MAX_DAYS_APART) return 0;
+  const words = similarity(s.words, p.words);
   let v = 0;
   if (sameAmount) v += 3;
-  if (d <= 7) v += 2 - d * 0.2;
+  if (d <= MAX_DAYS_CHANGED_AMOUNT) v += 2 - d * 0.2;
   v += 3 * words;
   // An amount changed needs the words to vouch for it; a date changed needs the amount.
-  if (!sameAmount && words < 0.5) return 0;
+  if (!sameAmount && words < MIN_WORDS_CHANGED_AMOUNT) return 0;
   return v >= 3.5 ? v : 0;
 }
 
-/** `iso` moved by `n` days. */
-function shiftDate(iso: string, n: number): string {
-  return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
+/** Lists of sealed entries (indices) under a key, each sorted by day, to scan a window of days. */
+class DayIndex {
+  private readonly lists = new Map<string, number[]>();
 
-/** The first index in `sorted` (ascending) whose value is not below `value`. */
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
+  constructor(private readonly days: ArrayLike<number>) {}
+
+  /** Adds `si`; call in order of day. */
+  add(key: string, si: number): void {
+    const list = this.lists.get(key);
+    if (list === undefined) this.lists.set(key, [si]);
+    else list.push(si);
   }
-  return lo;
+
+  /** How many entries are under `key`. */
+  count(key: string): number {
+    return this.lists.get(key)?.length ?? 0;
+  }
+
+  /** Calls `f` with each entry under `key` from day `from` to day `to`. */
+  each(key: string, from: number, to: number, f: (si: number) => void): void {
+    const list = this.lists.get(key);
+    if (list === undefined) return;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.days[list[mid]!]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length && this.days[list[i]!]! <= to; i++) f(list[i]!);
+  }
 }
 
-/** Compares `presented` with `sealed` (both for the same period and account). */
+/**
+ * The pairs of a free sealed and a free presented entry that `score` does not rule out, with
+ * their scores. `score` pairs entries of the same amount up to 31 days apart, and of different
+ * amounts only up to 7 days apart with at least half their words in common (Jaccard ≥ 0.5). So
+ * the candidates come from two indexes: by amount, and by word. A presented entry of n words can
+ * share half its words with a sealed one only if that one holds at least one of any
+ * n − ⌈n/2⌉ + 1 of them (pigeonhole): its rarest ones are looked up. With `exhaustive`, every
+ * pair is scored instead (for tests that the indexes miss nothing).
+ */
+function candidatePairs(
+  sealed: readonly SealedMovement[],
+  freeSealed: ReadonlySet<number>,
+  presented: readonly PresentedEntry[],
+  freePresented: ReadonlySet<number>,
+  exhaustive: boolean,
+): Array<{ si: number; pi: number; v: number }> {
+  const facts: Facts[] = [];
+  for (const si of freeSealed) facts[si] = factsOf(sealed[si]!);
+  const out: Array<{ si: number; pi: number; v: number }> = [];
+  const consider = (si: number, pi: number, p: Facts) => {
+    const v = score(facts[si]!, p);
+    if (v > 0) out.push({ si, pi, v });
+  };
+  if (exhaustive) {
+    for (const pi of freePresented) {
+      const p = factsOf(presented[pi]!);
+      for (const si of freeSealed) consider(si, pi, p);
+    }
+    return out;
+  }
+  const days = new Float64Array(sealed.length);
+  for (const si of freeSealed) days[si] = facts[si]!.day;
+  const byAmount = new DayIndex(days);
+  const byWord = new DayIndex(days);
+  for (const si of [...freeSealed].sort((a, b) => days[a]! - days[b]!)) {
+    byAmount.add(facts[si]!.amount, si);
+    for (const w of facts[si]!.words) byWord.add(w, si);
+  }
+  const seen = new Int32Array(sealed.length).fill(-1);
+  for (const pi of freePresented) {
+    const p = factsOf(presented[pi]!);
+    const once = (si: number) => {
+      if (seen[si] === pi) return;
+      seen[si] = pi;
+      consider(si, pi, p);
+    };
+    byAmount.each(p.amount, p.day - MAX_DAYS_APART, p.day + MAX_DAYS_APART, once);
+    const n = p.words.size;
+    if (n === 0) continue;
+    const rarest = [...p.words]
+      .sort((a, b) => byWord.count(a) - byWord.count(b))
+      .slice(0, n - Math.ceil(n * MIN_WORDS_CHANGED_AMOUNT) + 1);
+    for (const w of rarest) {
+      byWord.each(w, p.day - MAX_DAYS_CHANGED_AMOUNT, p.day + MAX_DAYS_CHANGED_AMOUNT, once);
+    }
+  }
+  return out;
+}
+
+/**
+ * Compares `presented` with `sealed` (both for the same period and account). `exhaustive`
+ * scores every unpaired pair for the best match instead of looking candidates up (tests).
+ */
 export function compareLedgers(
   sealed: readonly SealedMovement[],
   presented: readonly PresentedEntry[],
+  options: { readonly exhaustive?: boolean } = {},
 ): Comparison {
   const differences: Difference[] = [];
   const freeSealed = new Set(sealed.map((_, i) => i));
@@ -176,32 +279,14 @@ export function compareLedgers(
     const si = list?.shift();
     if (si !== undefined) pair(si, pi, 'exact');
   }
-  // 3. Best match, greedily by score. Candidates are the sealed entries within 31 days, found
-  // by binary search over the dates, so the work grows with the entries near each one rather
-  // than with every pair.
-  const byDate = [...freeSealed].sort((a, b) => (sealed[a]!.date < sealed[b]!.date ? -1 : 1));
-  const dates = byDate.map((si) => sealed[si]!.date);
-  const sealedWords = new Map<number, Set<string>>();
-  const wordsOfSealed = (si: number) => {
-    let w = sealedWords.get(si);
-    if (w === undefined) {
-      w = new Set(wordsOf(`${sealed[si]!.counterparty} ${sealed[si]!.purpose}`));
-      sealedWords.set(si, w);
-    }
-    return w;
-  };
-  const candidates: Array<{ si: number; pi: number; v: number }> = [];
-  for (const pi of freePresented) {
-    const p = presented[pi]!;
-    const pw = new Set(wordsOf(`${p.counterparty} ${p.purpose}`));
-    const last = shiftDate(p.date, MAX_DAYS_APART);
-    for (let i = lowerBound(dates, shiftDate(p.date, -MAX_DAYS_APART)); i < byDate.length; i++) {
-      if (dates[i]! > last) break;
-      const si = byDate[i]!;
-      const v = score(sealed[si]!, wordsOfSealed(si), p, pw);
-      if (v > 0) candidates.push({ si, pi, v });
-    }
-  }
+  // 3. Best match, greedily by score.
+  const candidates = candidatePairs(
+    sealed,
+    freeSealed,
+    presented,
+    freePresented,
+    options.exhaustive === true,
+  );
   candidates.sort((a, b) => b.v - a.v || a.pi - b.pi || a.si - b.si);
   for (const c of candidates) {
     if (freeSealed.has(c.si) && freePresented.has(c.pi)) pair(c.si, c.pi, 'best match');
