@@ -53,6 +53,7 @@ import {
   type VaultOptions,
   vaultDir,
 } from './context.js';
+import { jsonValueLines } from './json-lines.js';
 import { startCosigning } from './witnesses.js';
 
 const MAX_INPUT = 16 * 1024 * 1024;
@@ -315,24 +316,59 @@ function postingsFromFlags(lines: readonly string[], ledger: Ledger): Posting[] 
   });
 }
 
-/** The entry of a JSON text; a shape or amount problem is a usage error, as a bad flag is. */
-function entryOfJson(text: string, name: string, ledger: Ledger): Transaction | StatementBalance {
+/** The JSON text an entry was read from, to name the line of each problem. */
+interface JsonSource {
+  readonly text: string;
+  readonly name: string;
+}
+
+/** The JSON Pointer of the part of an entry a problem names ("posting 2 (…): …"), or null. */
+function problemPointer(problem: string): string | null {
+  const posting = /^posting (\d+)\b/.exec(problem);
+  if (posting !== null) return `/postings/${Number(posting[1]) - 1}`;
+  const balance = /^balance (\d+)\b/.exec(problem);
+  if (balance !== null) return `/assertions/${Number(balance[1]) - 1}`;
+  if (/^the postings\b|postings$/.test(problem)) return '/postings';
+  if (/^the date\b/.test(problem)) return '/date';
+  if (/^the description\b/.test(problem)) return '/description';
+  return null;
+}
+
+/**
+ * Runs `f`, which reads or checks an entry from `source`; a BooksError it throws is thrown again
+ * with each problem prefixed by the file and line of the part it names. A shape or amount problem
+ * (`books.input`) is a usage error, as a bad flag is.
+ */
+function located<T>(source: JsonSource | null, f: () => T): T {
   try {
-    return entryFromJson(parseJson(text, name), ledger.chart);
+    return f();
   } catch (e) {
-    if (e instanceof BooksError && e.code === 'books.input') throw new UsageError(e.message);
-    throw e;
+    if (!(e instanceof BooksError) || source === null) throw e;
+    const lines = jsonValueLines(source.text);
+    const problems = e.problems.map((problem) => {
+      const pointer = problemPointer(problem);
+      const line = pointer === null ? undefined : lines.get(pointer);
+      return line === undefined ? problem : `${source.name}, line ${line}: ${problem}`;
+    });
+    const message = problems.join('\n');
+    if (e.code === 'books.input') throw new UsageError(message);
+    throw new BooksError(e.code, message, { problems });
   }
 }
 
+/** The entry the options give, and the JSON it came from (null for flags). */
 async function entryFromOptions(
   opts: EntryOptions,
   ledger: Ledger,
   ctx: CommandContext,
-): Promise<Transaction | StatementBalance> {
+): Promise<{ entry: Transaction | StatementBalance; source: JsonSource | null }> {
   if (opts.json !== undefined) {
-    const text = opts.input ?? (await readInput(opts.json, ctx));
-    return entryOfJson(text, opts.json === '-' ? 'standard input' : opts.json, ledger);
+    const source = {
+      text: opts.input ?? (await readInput(opts.json, ctx)),
+      name: opts.json === '-' ? 'standard input' : opts.json,
+    };
+    const value = parseJson(source.text, source.name);
+    return { entry: located(source, () => entryFromJson(value, ledger.chart)), source };
   }
   if (opts.date === undefined || !isFullDate(opts.date))
     throw new UsageError('give --date YYYY-MM-DD, or the transaction as --json FILE');
@@ -347,14 +383,17 @@ async function entryFromOptions(
     if (balances.length === 0)
       throw new UsageError('give the postings with --posting "ACCOUNT AMOUNT" (at least two)');
     return {
-      date: opts.date,
-      ...(opts.description === undefined ? {} : { description: opts.description }),
-      assertions: balances,
-      documents: opts.document ?? [],
+      entry: {
+        date: opts.date,
+        ...(opts.description === undefined ? {} : { description: opts.description }),
+        assertions: balances,
+        documents: opts.document ?? [],
+      },
+      source: null,
     };
   }
   if (opts.description === undefined) throw new UsageError('give --description');
-  return {
+  const entry: Transaction = {
     date: opts.date,
     description: opts.description,
     ...(opts.counterparty === undefined ? {} : { counterparty: opts.counterparty }),
@@ -362,6 +401,7 @@ async function entryFromOptions(
     ...(balances.length > 0 ? { assertions: balances } : {}),
     documents: opts.document ?? [],
   };
+  return { entry, source: null };
 }
 
 /** `tamga books add`: validates one transaction (or statement balances) against the chart and seals it. */
@@ -370,8 +410,9 @@ export async function booksAddCommand(
   ctx: CommandContext,
 ): Promise<string> {
   const ledger = await withLedger(opts, ctx, (l) => l);
-  const entry = await entryFromOptions(opts, ledger, ctx);
-  const [id] = await seal([entryDraft(entry, ledger.chart)], opts, ctx, 'the transaction');
+  const { entry, source } = await entryFromOptions(opts, ledger, ctx);
+  const draft = located(source, () => entryDraft(entry, ledger.chart));
+  const [id] = await seal([draft], opts, ctx, 'the transaction');
   return id as string;
 }
 
@@ -405,10 +446,13 @@ export async function booksCorrectCommand(
       'give the replacement (--json FILE, or --date/--description/--posting), or --void to reverse only',
     );
   }
-  const replacement = opts.void === true ? undefined : await entryFromOptions(opts, ledger, ctx);
+  const given = opts.void === true ? null : await entryFromOptions(opts, ledger, ctx);
   let draft: BooksDraft;
   try {
-    draft = correctionOf(ledger, id, opts.reason, replacement, 'required');
+    const reason = opts.reason;
+    draft = located(given?.source ?? null, () =>
+      correctionOf(ledger, id, reason, given?.entry, 'required'),
+    );
   } catch (e) {
     if (!(e instanceof BooksError)) throw e;
     if (e.code === 'books.unknown-entry') {

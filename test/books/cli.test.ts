@@ -193,6 +193,31 @@ describe('tamga books', () => {
         c.ctx,
       ),
     ).rejects.toThrow(/posting 1: write the amount as a string/);
+    // A file a person wrote: each problem names its line.
+    const written = [
+      '{',
+      '  "date": "2025-02-01",',
+      '  "description": "Dues",',
+      '  "postings": [',
+      '    { "account": "Assets:Bank:KGS", "amount": "10.001" },',
+      '    { "account": "Income:Other", "amount": "-10.00" }',
+      '  ]',
+      '}',
+    ].join('\n');
+    await expect(
+      booksAddCommand({ ...base(), json: 'entry.json', input: written }, c.ctx),
+    ).rejects.toThrow(/^entry\.json, line 5: posting 1: 10\.001 has 3 decimals/);
+    const unbalanced = written
+      .replace('"10.001"', '"10.01"')
+      .replace('Income:Other', 'Income:Nowhere');
+    const refused = await booksAddCommand(
+      { ...base(), json: 'entry.json', input: unbalanced },
+      c.ctx,
+    ).catch((e: Error) => e.message);
+    expect(refused).toContain(
+      'entry.json, line 6: posting 2 (Income:Nowhere): the account is not in the chart',
+    );
+    expect(refused).toContain('entry.json, line 4: the postings in KGS sum to 0.01, not 0');
     await expect(booksAccountsCommand({ ...base(), init: true }, c.ctx)).rejects.toThrow(
       /already has/,
     );
