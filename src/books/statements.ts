@@ -71,6 +71,8 @@ export interface ImportOptions {
   readonly overrides?: ReadonlyMap<string, string>;
   readonly author: string;
   readonly now?: () => Date;
+  /** The most lines read; a longer statement is refused (StatementError `import.lines`). */
+  readonly maxLines?: number;
 }
 
 /** Options of `importStatementFile`: mapping files are read relative to `cwd`. */
@@ -156,6 +158,9 @@ export async function importStatementBytes(
     ...(mapping === null ? {} : { mapping: mapping.mapping }),
     currency: single?.currency ?? null,
   });
+  if (options.maxLines !== undefined && statement.lines.length > options.maxLines) {
+    throw tooManyLines(statement.lines.length, options.maxLines);
+  }
   const accounts = bindAccounts(statement, books, explicit);
 
   // Accounts for suspense and opening balances, in each currency the statement needs.
@@ -396,6 +401,15 @@ export async function importStatementBytes(
     }
   });
   return { ...result, sealed: entries.length, logSize: appended.size };
+}
+
+/** The error of a statement or presented ledger longer than a caller reads at once. */
+function tooManyLines(lines: number, max: number): StatementError {
+  return new StatementError(
+    'import.lines',
+    null,
+    `the file has ${lines} lines; at most ${max} are read here at once: use \`tamga books import\` (or \`books diff\`) on the command line, or split the file by period`,
+  );
 }
 
 /** `PATH` alone, or `NUMBER=PATH` pairs. */

@@ -365,6 +365,22 @@ describe('entries', () => {
       { reason: 'x', void: true },
     );
     expect(unknown.statusCode).toBe(404);
+    // A correction of a version the person no longer sees, and a void of a void entry: 409,
+    // nothing sealed.
+    const size = await logSize();
+    const stale = await call(t.app, treasurer, 'POST', `/api/books/entries/${salary}/correction`, {
+      reason: 'Another look',
+      current: salary,
+      void: true,
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ key: 'books.superseded', params: { current: fixed } });
+    const twice = await call(t.app, treasurer, 'POST', `/api/books/entries/${mistake}/correction`, {
+      reason: 'Entered twice',
+      void: true,
+    });
+    expect(twice.statusCode).toBe(409);
+    expect(await logSize()).toBe(size);
     // Filters: text, dates, paging.
     const byText = await read<BooksEntryListResponse>(`${ROUTES.booksEntries}?text=кыргызалтын`);
     expect(byText.entries.map((e) => e.id)).toEqual([dues]);
@@ -708,6 +724,37 @@ describe('statement import with review', () => {
       expect(res.statusCode).toBe(404);
     }
   });
+
+  it('keeps at most a few previews per person, their oldest giving way, and bounds the choices', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i <= BOOKS_LIMITS.maxPendingImportsPerUser; i++) {
+      ids.push(ok<BooksImportPreview>(await preview(sample('1c-dos-866.txt'), query)).id);
+    }
+    const status = async (id: string) =>
+      (await call(t.app, treasurer, 'GET', `/api/books/imports/${id}`)).statusCode;
+    expect(await status(ids[0]!)).toBe(404);
+    for (const id of ids.slice(1)) expect(await status(id)).toBe(200);
+    // Someone else still has room.
+    const admin = await call(
+      t.app,
+      t.users.admin,
+      'POST',
+      `${ROUTES.booksImports}?${query}`,
+      sample('1c-dos-866.txt'),
+    );
+    expect(admin.statusCode).toBe(200);
+    // The review changes at most the lines it shows.
+    const tooMany = Object.fromEntries(
+      Array.from({ length: BOOKS_LIMITS.maxPreviewLines + 1 }, (_, i) => [
+        `line${i}`,
+        'Assets:Cash',
+      ]),
+    );
+    const refused = await call(t.app, treasurer, 'POST', `/api/books/imports/${ids[1]}/seal`, {
+      accounts: tooMany,
+    });
+    expect(refused.statusCode).toBe(400);
+  });
 });
 
 describe('CSV column mappings', () => {
@@ -902,6 +949,27 @@ describe('reports', () => {
     const ru = await report('trial-balance', '?lang=ru&from=2025-01-01&to=2025-12-31');
     expect(row(ru, 'Assets:Cash')?.values.name).toBe('Касса');
     expect(ru).toMatchObject({ from: '2025-01-01', to: '2025-12-31' });
+  });
+
+  it('refuses a period that ends before it starts, and a register of no account', async () => {
+    for (const path of [
+      '/api/books/reports/trial-balance?from=2025-12-01&to=2024-01-01',
+      `${ROUTES.booksEntries}?from=2025-12-01&to=2024-01-01`,
+    ]) {
+      const res = await call(t.app, t.users.viewer, 'GET', path);
+      expect(res.statusCode).toBe(400);
+      expect((res.json() as { message: string }).message).toMatch(/ends before it starts/);
+    }
+    const nowhere = await call(
+      t.app,
+      t.users.viewer,
+      'GET',
+      '/api/books/reports/register?account=Nope:Nope',
+    );
+    expect(nowhere.statusCode).toBe(400);
+    expect(nowhere.json()).toMatchObject({ key: 'books.report-account' });
+    // A parent of declared accounts is an account to register.
+    expect((await report('register', '?account=Assets')).kind).toBe('register');
   });
 });
 

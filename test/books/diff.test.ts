@@ -4,11 +4,12 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareLedgers, type SealedMovement } from '../../src/books/diff/compare.js';
 import { parseJournal } from '../../src/books/diff/hledger.js';
+import { diffPresented } from '../../src/books/diff/sealed.js';
 import { importStatementFile } from '../../src/books/statements.js';
 import { booksDiffCommand } from '../../src/cli/books-import.js';
 import { checkEvidenceCommand } from '../../src/cli/evidence.js';
 import type { VaultKeys } from '../../src/vault/keys.js';
-import type { Vault } from '../../src/vault/vault.js';
+import { Vault } from '../../src/vault/vault.js';
 import { capture, newVault, removeTemp, tempDir } from '../vault/helpers.js';
 import { sealChart, unionChart } from './import-helpers.js';
 
@@ -345,5 +346,18 @@ describe('tamga books diff', () => {
       ),
     ).toBe(2);
     expect(ctx2.out.join('\n')).toMatch(/ALTERED: counterparty differ/);
+  });
+
+  it('refuses a presented ledger longer than the caller compares at once', async () => {
+    const v = await Vault.open(join(dir, 'vault'), { readonly: true });
+    try {
+      const bytes = readFileSync(join(SAMPLES, '1c-windows-1251.txt'));
+      expect(() => diffPresented(v, bytes, { maxEntries: 3 })).toThrow(
+        /has 4 entries; at most 3 are compared here at once/,
+      );
+      expect(diffPresented(v, bytes, { maxEntries: 4 }).comparison.matched).toBe(4);
+    } finally {
+      v.close();
+    }
   });
 });

@@ -361,6 +361,17 @@ describe('importing statements into the books', () => {
     expect(records()).toBe(before + 1 + r.sealed);
   });
 
+  it('refuses a statement longer than the caller reads at once, sealing nothing', async () => {
+    const before = records();
+    await expect(
+      importStatementFile(vault, keys, copySample('1c-windows-1251.txt'), {
+        ...options(),
+        maxLines: 3,
+      }),
+    ).rejects.toThrow(/the file has 4 lines; at most 3 are read here at once/);
+    expect(records()).toBe(before);
+  });
+
   it('imports nothing at all when any line is wrong', async () => {
     // The last document's amount made unreadable, after three good documents.
     const text = new TextDecoder('windows-1251')

@@ -27,6 +27,8 @@ export interface PresentedDiffOptions {
   readonly to?: string | undefined;
   /** The books account compared (for a journal, the account whose movements are read). */
   readonly account?: string | undefined;
+  /** The most entries of the presented ledger read (StatementError `import.lines` beyond). */
+  readonly maxEntries?: number | undefined;
 }
 
 /**
@@ -38,12 +40,19 @@ export function diffPresented(
   bytes: Uint8Array,
   options: PresentedDiffOptions,
 ): BooksDiff {
-  const { format, mapping, from, to, account } = options;
+  const { format, mapping, from, to, account, maxEntries } = options;
   const presented = readPresented(bytes, {
     ...(format === undefined ? {} : { format }),
     ...(mapping === undefined ? {} : { mapping }),
     ...(account === undefined ? {} : { account }),
   });
+  if (maxEntries !== undefined && presented.entries.length > maxEntries) {
+    throw new StatementError(
+      'import.lines',
+      null,
+      `the presented ledger has ${presented.entries.length} entries; at most ${maxEntries} are compared here at once: use \`tamga books diff\` on the command line, or give a shorter period`,
+    );
+  }
   return diffWithSealedBooks(vault, presented, {
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),

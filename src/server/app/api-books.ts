@@ -23,7 +23,12 @@ import { isFullDate } from '../../records/time.js';
 /** The bounds of the books API's inputs. */
 export const BOOKS_LIMITS = {
   /** The largest statement file or presented ledger the web app takes, in bytes. */
-  maxStatementBytes: 64 * 1024 * 1024,
+  maxStatementBytes: 16 * 1024 * 1024,
+  /**
+   * The most lines (entries) of one statement or presented ledger the web app reads: planning
+   * holds every line in memory. Larger files go through `tamga books import` / `books diff`.
+   */
+  maxStatementLines: 50_000,
   /** Postings of one entry from the web form. */
   maxPostings: 200,
   /** Documents one entry may name. */
@@ -38,6 +43,8 @@ export const BOOKS_LIMITS = {
   importTtlSeconds: 3600,
   /** Statements awaiting review at once, per server. */
   maxPendingImports: 20,
+  /** Statements one user may have awaiting review at once. */
+  maxPendingImportsPerUser: 4,
   /** Suggestions returned for one line. */
   maxSuggestions: 5,
   /** The name of a saved CSV column mapping, in characters. */
@@ -62,6 +69,15 @@ const line = (max: number) =>
 export const booksDate = z
   .string()
   .refine(isFullDate, { error: 'is not a date such as 2025-03-01' });
+/** A period's check: `from` no later than `to`. */
+function periodInOrder(q: { from?: string | undefined; to?: string | undefined }): boolean {
+  return q.from === undefined || q.to === undefined || q.from <= q.to;
+}
+const PERIOD_ERROR = {
+  error: 'the period ends before it starts: give from no later than to',
+  path: ['to'],
+};
+
 /** A decimal amount as a string: `"1250.00"`, `"-0.5"`. */
 export const booksAmount = z.string().regex(DECIMAL_AMOUNT, {
   error: 'is not a decimal amount such as "1250.00" (a point, at most 4 decimals)',
@@ -182,14 +198,16 @@ export type BooksSealedResponse = z.infer<typeof booksSealedResponse>;
  * counterparty and account paths (case-insensitive). Each transaction is listed once, as it
  * stands (a voided one too, marked).
  */
-export const booksEntryQuery = z.object({
-  from: booksDate.optional(),
-  to: booksDate.optional(),
-  account: z.string().min(1).max(256).optional(),
-  text: z.string().min(1).max(BOOKS_LIMITS.maxQueryText).optional(),
-  limit: z.coerce.number().int().min(1).max(BOOKS_LIMITS.maxPageSize).optional(),
-  offset: z.coerce.number().int().min(0).optional(),
-});
+export const booksEntryQuery = z
+  .object({
+    from: booksDate.optional(),
+    to: booksDate.optional(),
+    account: z.string().min(1).max(256).optional(),
+    text: z.string().min(1).max(BOOKS_LIMITS.maxQueryText).optional(),
+    limit: z.coerce.number().int().min(1).max(BOOKS_LIMITS.maxPageSize).optional(),
+    offset: z.coerce.number().int().min(0).optional(),
+  })
+  .refine(periodInOrder, PERIOD_ERROR);
 export type BooksEntryQuery = z.infer<typeof booksEntryQuery>;
 
 /** A correction in an entry's history. */
@@ -259,11 +277,17 @@ export type BooksEntryResponse = z.infer<typeof booksEntryResponse>;
 
 /**
  * POST /api/books/entries/:id/correction: seal a `correction` of the entry's current version
- * that reverses it and, unless `void`, posts `replacement`. → BooksSealedResponse
+ * that reverses it and, unless `void`, posts `replacement`. A void entry cannot be corrected
+ * (409). → BooksSealedResponse
  */
 export const booksCorrectionRequest = z
   .strictObject({
     reason: line(LONG),
+    /**
+     * The version the person saw (the entry's `current`): when another was sealed since, the
+     * correction is refused with 409 `books.superseded` rather than reverse what they never saw.
+     */
+    current: recordId.optional(),
     void: z.boolean().optional(),
     replacement: booksEntryRequest.optional(),
   })
@@ -439,7 +463,9 @@ export type BooksImportPreview = z.infer<typeof booksImportPreview>;
 export const booksImportSealRequest = z.strictObject({
   accounts: z
     .record(z.string().max(512), booksAccountPath)
-    .refine((m) => Object.keys(m).length <= 200_000, { error: 'has too many entries' })
+    .refine((m) => Object.keys(m).length <= BOOKS_LIMITS.maxPreviewLines, {
+      error: `has too many entries: the review shows at most ${BOOKS_LIMITS.maxPreviewLines} lines`,
+    })
     .optional(),
 });
 export type BooksImportSealRequest = z.infer<typeof booksImportSealRequest>;
@@ -468,14 +494,16 @@ export const BOOKS_REPORT_KINDS = REPORT_KINDS;
  * GET /api/books/reports/:kind query. `format=csv` answers `text/csv` as an attachment (the CLI's
  * CSV); otherwise BooksReportResponse.
  */
-export const booksReportQuery = z.object({
-  from: booksDate.optional(),
-  to: booksDate.optional(),
-  /** For `register`: the account (subaccounts included); required there. */
-  account: z.string().min(1).max(256).optional(),
-  lang: z.enum(['en', 'ru', 'ky']).optional(),
-  format: z.enum(['json', 'csv']).optional(),
-});
+export const booksReportQuery = z
+  .object({
+    from: booksDate.optional(),
+    to: booksDate.optional(),
+    /** For `register`: the account (subaccounts included); required there. */
+    account: z.string().min(1).max(256).optional(),
+    lang: z.enum(['en', 'ru', 'ky']).optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .refine(periodInOrder, PERIOD_ERROR);
 export type BooksReportQuery = z.infer<typeof booksReportQuery>;
 
 /**
@@ -588,16 +616,18 @@ export type PropertyRequest = z.infer<typeof propertyRequest>;
  * same query and body → a ZIP: diff-report.txt and diff-report.json (what `tamga books diff -o`
  * writes) and the evidence bundle of every sealed record involved, with verifier.html.
  */
-export const booksDiffQuery = z.object({
-  name: line(RECORD_LIMITS.maxPath),
-  format: z.enum(['1c', 'camt', 'csv', 'hledger']).optional(),
-  /** A saved CSV mapping's name (for CSV). */
-  mapping: z.string().min(1).max(SHORT).optional(),
-  from: booksDate.optional(),
-  to: booksDate.optional(),
-  /** The books account to compare (else the one the statement's bank account was imported into). */
-  account: z.string().min(1).max(256).optional(),
-});
+export const booksDiffQuery = z
+  .object({
+    name: line(RECORD_LIMITS.maxPath),
+    format: z.enum(['1c', 'camt', 'csv', 'hledger']).optional(),
+    /** A saved CSV mapping's name (for CSV). */
+    mapping: z.string().min(1).max(SHORT).optional(),
+    from: booksDate.optional(),
+    to: booksDate.optional(),
+    /** The books account to compare (else the one the statement's bank account was imported into). */
+    account: z.string().min(1).max(256).optional(),
+  })
+  .refine(periodInOrder, PERIOD_ERROR);
 export type BooksDiffQuery = z.infer<typeof booksDiffQuery>;
 
 /** A sealed record's proof, in words and facts. */

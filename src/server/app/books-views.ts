@@ -102,17 +102,19 @@ export class BooksReader {
 
   /** Every entry as it stands, newest date first, and by the id of any of its records. */
   chains(vault: Vault): { list: readonly EntryChain[]; byId: ReadonlyMap<string, EntryChain> } {
-    const ledger = this.ledger(vault);
+    // One snapshot: the chains are built from the ledger of the same memo, never from a ledger
+    // read before another process sealed.
     const m = this.fresh(vault);
-    m.chains ??= entryChains(ledger);
+    m.ledger ??= readLedger(vault);
+    m.chains ??= entryChains(m.ledger);
     return m.chains;
   }
 
   /** What the entry form suggests, learned from the entries sealed so far. */
   suggester(vault: Vault): AccountSuggester {
-    const sealed = this.sealed(vault);
     const m = this.fresh(vault);
-    m.suggester ??= new AccountSuggester(entryExamples(sealed));
+    m.sealed ??= readSealedBooks(vault);
+    m.suggester ??= new AccountSuggester(entryExamples(m.sealed));
     return m.suggester;
   }
 

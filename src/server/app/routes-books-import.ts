@@ -16,7 +16,7 @@ import { type ImportResult, importStatementBytes } from '../../books/statements.
 import { noteActivity } from '../../vault/activity.js';
 import { logSize } from '../../vault/log-store.js';
 import type { Vault } from '../../vault/vault.js';
-import { ROUTES } from './api.js';
+import { API_LIMITS, ROUTES } from './api.js';
 import {
   BOOKS_LIMITS,
   type BooksDiffQuery,
@@ -57,20 +57,26 @@ interface PendingImport {
 class PendingImports {
   private readonly byId = new Map<string, PendingImport>();
 
-  /** Returns a new unguessable id, once there is room for `bytes` more; throws 503 otherwise. */
+  /**
+   * Returns a new unguessable id, once there is room for `bytes` more: a sender at their own
+   * limit gives up their oldest preview first, so that one user cannot fill the server; throws
+   * 503 when the server is full of others' previews.
+   */
   reserve(owner: string, bytes: number, now: number): string {
     this.expire(now);
+    const own = () => [...this.byId.values()].filter((p) => p.owner === owner);
+    while (own().length >= BOOKS_LIMITS.maxPendingImportsPerUser) this.byId.delete(own()[0]!.id);
     const held = () => [...this.byId.values()].reduce((n, p) => n + p.bytes.length, 0);
     while (this.byId.size >= BOOKS_LIMITS.maxPendingImports || held() + bytes > MAX_PENDING_BYTES) {
-      const own = [...this.byId.values()].find((p) => p.owner === owner);
-      if (own === undefined) {
+      const oldest = own()[0];
+      if (oldest === undefined) {
         throw new AppError(
           503,
           'books.imports-busy',
           'too many statements are awaiting review on this server; seal or cancel some, or try again later',
         );
       }
-      this.byId.delete(own.id);
+      this.byId.delete(oldest.id);
     }
     return randomBytes(16).toString('base64url');
   }
@@ -193,6 +199,7 @@ function importOptions(query: BooksImportQuery, owner: string, env: BooksEnv) {
     ...(query.mapping === undefined ? {} : { mapping: query.mapping }),
     author: owner,
     now: env.now,
+    maxLines: BOOKS_LIMITS.maxStatementLines,
   };
 }
 
@@ -210,7 +217,11 @@ function diffOf(vault: Vault, env: BooksEnv, bytes: Uint8Array, query: BooksDiff
       throw new StatementError('diff.mapping', null, `no mapping named ${query.mapping} is saved`);
     }
   }
-  const diff = diffPresented(vault, bytes, { ...query, mapping: mapping ?? undefined });
+  const diff = diffPresented(vault, bytes, {
+    ...query,
+    mapping: mapping ?? undefined,
+    maxEntries: BOOKS_LIMITS.maxStatementLines,
+  });
   return { diff, reports: diffReports(diff, query.name, vault.info.origin) };
 }
 
@@ -267,12 +278,13 @@ export function booksImportRoutes(app: FastifyInstance, env: BooksEnv & Evidence
       const owner = author(session);
       const bytes = await rawBody(request, BOOKS_LIMITS.maxStatementBytes);
       const { vault } = env.host.requireReady();
+      // Room is made before the work, so a refused preview costs nothing.
+      const id = pending.reserve(owner, bytes.length, env.now().getTime());
       const result = await importStatementBytes(vault, null, bytes, query.name, {
         ...importOptions(query, owner, env),
         review: true,
       });
       const now = env.now().getTime();
-      const id = pending.reserve(owner, bytes.length, now);
       const expires = new Date(now + BOOKS_LIMITS.importTtlSeconds * 1000);
       const preview = previewOf(id, query.name, result, expires);
       const accounts = new Map(
@@ -306,7 +318,8 @@ export function booksImportRoutes(app: FastifyInstance, env: BooksEnv & Evidence
     url: ROUTES.booksImportSeal,
     access: 'seal',
     body: booksImportSealRequest,
-    bodyLimit: 32 * 1024 * 1024,
+    // At most maxPreviewLines accounts of ≤ 512-character identities and ≤ 256-character paths.
+    bodyLimit: 4 * 1024 * 1024,
     handler: async ({ body, params, session }): Promise<BooksImportResult> => {
       const owner = author(session);
       const p = pending.get(importId(params), owner, env.now().getTime());
@@ -363,6 +376,14 @@ export function booksImportRoutes(app: FastifyInstance, env: BooksEnv & Evidence
       const bytes = await rawBody(request, BOOKS_LIMITS.maxStatementBytes);
       const { vault } = env.host.requireReady();
       const { diff, reports } = diffOf(vault, env, bytes, query);
+      if (diff.records.length > API_LIMITS.maxEvidenceRecords) {
+        throw new AppError(
+          413,
+          'evidence.too-many',
+          `the differences involve ${diff.records.length} sealed records; an evidence bundle holds at most ${API_LIMITS.maxEvidenceRecords}: give a shorter period (from, to)`,
+          { limit: API_LIMITS.maxEvidenceRecords },
+        );
+      }
       const modified = env.now();
       const text = Buffer.from(reports.text);
       const json = Buffer.from(`${reports.json}\n`);

@@ -274,6 +274,23 @@ export function booksRoutes(app: FastifyInstance, env: BooksEnv): void {
     handler: async ({ body, params, session }): Promise<BooksSealedResponse> => {
       const { vault } = env.host.requireReady();
       const chain = chainOf(vault, params.id);
+      // The person corrected the version they saw: one sealed since (by someone else, or by a
+      // second click) is not silently reversed, and a void entry is not voided again.
+      if (body.current !== undefined && body.current.toUpperCase() !== chain.current) {
+        throw new AppError(
+          409,
+          'books.superseded',
+          `the entry was corrected since you opened it (its current version is ${chain.current}); look at it again, then correct that`,
+          { current: chain.current },
+        );
+      }
+      if (chain.status === 'void') {
+        throw new AppError(
+          409,
+          'books.superseded',
+          'the entry is void already: there is nothing left to correct',
+        );
+      }
       const replacement =
         body.replacement === undefined ? undefined : webTransaction(body.replacement, vault, env);
       const draft = correctionOf(
@@ -332,7 +349,22 @@ export function booksRoutes(app: FastifyInstance, env: BooksEnv): void {
           'the register is of one account: choose the account',
         );
       }
-      const report = buildReport(env.books.ledger(vault), kind, {
+      const ledger = env.books.ledger(vault);
+      const account = query.account;
+      if (kind === 'register' && account !== undefined) {
+        const within = (path: string) => path === account || path.startsWith(`${account}:`);
+        const known =
+          ledger.chart.accounts().some((a) => within(a.path)) ||
+          ledger.entries.some((e) => e.postings.some((p) => within(p.account)));
+        if (!known) {
+          throw new AppError(
+            400,
+            'books.report-account',
+            `${account.slice(0, 256)} is not an account of the chart and has no postings: choose an account`,
+          );
+        }
+      }
+      const report = buildReport(ledger, kind, {
         ...(query.from === undefined ? {} : { from: query.from }),
         ...(query.to === undefined ? {} : { to: query.to }),
         ...(query.account === undefined ? {} : { account: query.account }),

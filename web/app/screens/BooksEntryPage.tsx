@@ -150,7 +150,10 @@ export function BooksEntryPage({ id }: { id: string }) {
             submitLabel={t('books.entry.sealCorrection')}
             onCancel={() => setActing(null)}
             onSubmit={async (replacement, reason) => {
-              sealed((await api.booksCorrect(entry.id, { reason, replacement })).ids);
+              sealed(
+                (await api.booksCorrect(entry.id, { reason, current: entry.current, replacement }))
+                  .ids,
+              );
             }}
           />
         </Panel>
@@ -159,7 +162,10 @@ export function BooksEntryPage({ id }: { id: string }) {
         <VoidForm
           onCancel={() => setActing(null)}
           onSubmit={async (reason) => {
-            sealed((await api.booksCorrect(entry.id, { reason, void: true })).ids);
+            sealed(
+              (await api.booksCorrect(entry.id, { reason, current: entry.current, void: true }))
+                .ids,
+            );
           }}
         />
       )}
