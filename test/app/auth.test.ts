@@ -250,6 +250,37 @@ describe('CSRF', () => {
     expect(ok.statusCode).toBe(200);
   });
 
+  it('refuses before reading the body: malformed or oversized bodies from strangers are a 401', async () => {
+    const stranger = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: ROUTES.booksEntries,
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+    const malformed = await stranger('{"date": ');
+    expect(malformed.statusCode).toBe(401);
+    const huge = await stranger(`{"description": "${'x'.repeat(2 * 1024 * 1024)}"}`);
+    expect(huge.statusCode).toBe(401);
+    // Signed in, the same bodies are read: 400 and 413.
+    const admin = t.users.admin;
+    const signedIn = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: ROUTES.booksEntries,
+        headers: {
+          cookie: admin.cookie,
+          'x-csrf-token': admin.csrf,
+          'content-type': 'application/json',
+        },
+        payload,
+      });
+    expect((await signedIn('{"date": ')).statusCode).toBe(400);
+    expect((await signedIn(`{"description": "${'x'.repeat(2 * 1024 * 1024)}"}`)).statusCode).toBe(
+      413,
+    );
+  });
+
   it('refuses text/plain bodies, which cross-site forms can send', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -1,8 +1,9 @@
 /**
  * How an API route is declared: its method and path, who may call it (`access`), whether the
  * vault must be unlocked, and the zod schemas of its body and query. `defineRoute` checks, in
- * this order, before the handler runs: the session (401), the role (403), the CSRF token on
- * state-changing requests (403), the vault's phase (409 / 423), then the input (400). Every
+ * this order: when the request arrives, before its body is read, the session (401), the role
+ * (403) and the CSRF token on state-changing requests (403); then the vault's phase (409 / 423)
+ * and the input (400), before the handler runs. Every
  * route it registers is listed in the app's route table, which the authorisation test walks.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -104,7 +105,14 @@ export function checkCsrf(request: FastifyRequest, session: Session): void {
   }
 }
 
-/** Registers `spec` on `app`, with its checks. */
+/** The session each request was let in with, found before its body was read. */
+const admitted = new WeakMap<FastifyRequest, (Session & { readonly id: string }) | null>();
+
+/**
+ * Registers `spec` on `app`, with its checks. Who may call the route (session, role, CSRF token)
+ * is checked when the request arrives, before its body is read or parsed, so a request that is
+ * refused costs nothing however large its body.
+ */
 export function defineRoute<B = undefined, Q = undefined>(
   app: FastifyInstance,
   env: RouteEnv,
@@ -117,7 +125,7 @@ export function defineRoute<B = undefined, Q = undefined>(
     method: spec.method,
     url: spec.url,
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
-    handler: async (request, reply) => {
+    onRequest: async (request, reply) => {
       try {
         const session = currentSession(env, request);
         if (spec.access !== 'public') {
@@ -127,6 +135,15 @@ export function defineRoute<B = undefined, Q = undefined>(
           }
         }
         if (csrf && session !== null) checkCsrf(request, session);
+        admitted.set(request, session);
+      } catch (e) {
+        sendError(e, request, reply);
+        return reply;
+      }
+    },
+    handler: async (request, reply) => {
+      try {
+        const session = admitted.get(request) ?? null;
         if (vaultNeeded === 'open') env.host.requireVault();
         if (vaultNeeded === 'ready') env.host.requireReady();
         const body = spec.body ? spec.body.parse(request.body ?? {}) : (undefined as B);
