@@ -1,12 +1,15 @@
 /** `tamga init [DIR]`: create a vault with fresh keys, and print the verifier key to publish. */
 import { resolve } from 'node:path';
 import { VaultError } from '../vault/errors.js';
+import { setDefaultAuthor } from '../vault/settings.js';
 import { Vault } from '../vault/vault.js';
-import { type CommandContext, passphrase, vaultDir } from './context.js';
+import { type CommandContext, passphrase, printable, vaultDir } from './context.js';
 
 export interface InitCommandOptions {
   vault?: string;
   origin?: string;
+  /** Who seals from the command line by default (src/cli/author.ts). */
+  author?: string;
   /** scrypt work factor of the key file; only tests lower it. */
   logN?: number;
 }
@@ -42,12 +45,23 @@ export async function initCommand(
     passphrase: pass,
     ...(opts.logN === undefined ? {} : { logN: opts.logN }),
   });
-  vault.close();
+  try {
+    if (opts.author !== undefined) {
+      const author = setDefaultAuthor(vault.db, opts.author);
+      ctx.err(
+        printable(`Records sealed from the command line will name "${author}" as their author.`),
+      );
+    }
+  } finally {
+    vault.close();
+  }
   ctx.err(`Created a vault for ${origin} in ${target}.`);
   ctx.err(
     'Keep the passphrase safe: without it nobody, not even you, can seal into or read this vault.',
   );
-  ctx.err('Publish this verifier key, so that anyone can check your log:');
+  ctx.err(
+    'Once your witnesses are set (tamga witnesses add), publish the trust statement and its fingerprint (tamga trust), so that anyone can tell your proofs from forgeries. The log verifier key:',
+  );
   ctx.out(vault.info.logVerifierKey);
   return target;
 }

@@ -4,7 +4,7 @@
  * witnesses it asks, the quorum, where they stand).
  */
 import type { Command, Option } from 'commander';
-import { witnessAddLog, witnessInit, witnessServe } from '../witness/commands.js';
+import { witnessAddLog, witnessInit, witnessServe, witnessTrust } from '../witness/commands.js';
 import { type CommandContext, port, UsageError } from './context.js';
 import {
   witnessesAddCommand,
@@ -87,6 +87,16 @@ Give the printed verifier key and the URL to the vault's operator (tamga witness
         );
       },
     );
+
+  witness
+    .command('trust')
+    .description(
+      "print the witness's key statement and fingerprint, to give to the unions it witnesses and to those who check them",
+    )
+    .requiredOption('--dir <dir>', 'the witness directory')
+    .action(async (o: { dir: string }) => {
+      await witnessTrust(o, ctx);
+    });
 
   const witnesses = program
     .command('witnesses')

@@ -11,6 +11,7 @@ import {
   type CosignatureVerifier,
   checkCosignatures,
   encodeBase64,
+  type Note,
   openCheckpoint,
   openNote,
   parseCheckpoint,
@@ -23,7 +24,13 @@ import {
 } from '../log/index.js';
 import type { LogIdentity, WitnessPolicy } from './bundle.js';
 import { type Message, message } from './messages.js';
-import type { CheckpointVerdict, CosignatureVerdict, Problem, WitnessVerdict } from './verdict.js';
+import type {
+  CheckpointVerdict,
+  CosignatureVerdict,
+  Problem,
+  UnknownSigner,
+  WitnessVerdict,
+} from './verdict.js';
 
 /** The checkpoint's verdict, the checkpoint when it can be read, and the problems found. */
 export interface CheckpointFindings {
@@ -41,6 +48,7 @@ export function checkCheckpoint(
   text: string,
   log: LogIdentity,
   policy: WitnessPolicy,
+  trusted = true,
 ): CheckpointFindings {
   const logVerifier = parseVerifierKey(log.verifierKey);
   const witnesses = policy.verifierKeys.map(parseCosignatureVerifierKey);
@@ -74,14 +82,18 @@ export function checkCheckpoint(
     if (checkpoint !== null) problem('log-signature', logSignature);
   }
 
-  const found = witnesses.map((w) => checkWitness(text, w, checkpoint !== null));
+  const found = witnesses.map((w) => checkWitness(text, w, checkpoint !== null, trusted));
   for (const f of found) if (f.status === 'invalid') problem('witness', f.message);
-  const cosignatures: CosignatureVerdict[] = found
-    .filter((f) => f.status === 'cosigned')
-    .map((f) => ({ witness: f.witness, keyId: f.keyId, timestamp: f.timestamp! }));
+  // Times only from witnesses the verifier trusts: a key the bundle chose can say any time.
+  const cosignatures: CosignatureVerdict[] = trusted
+    ? found
+        .filter((f) => f.status === 'cosigned')
+        .map((f) => ({ witness: f.witness, keyId: f.keyId, timestamp: f.timestamp! }))
+    : [];
+  const unknownSigners = unknownSignatures(text, logVerifier, witnesses);
 
   const required = policy.quorum;
-  const valid = cosignatures.length;
+  const valid = found.filter((f) => f.status === 'cosigned').length;
   const met = checkpoint !== null && valid >= required;
   const counts = { valid, count: witnesses.length, required };
   const quorumMessage = message(
@@ -112,13 +124,49 @@ export function checkCheckpoint(
       logSignature: { ok: logOk, message: logSignature },
       witnesses: found,
       cosignatures,
+      unknownSigners,
       quorum: { required, valid, met, message: quorumMessage },
       ok,
     },
   };
 }
 
-function checkWitness(text: string, w: CosignatureVerifier, readable: boolean): WitnessVerdict {
+/**
+ * Returns the signature lines of the note that are neither the log's nor a listed witness's:
+ * cosignatures by keys the verifier does not know, which count for nothing.
+ */
+function unknownSignatures(
+  text: string,
+  log: Verifier,
+  witnesses: readonly CosignatureVerifier[],
+): UnknownSigner[] {
+  let note: Note;
+  try {
+    note = parseNote(text);
+  } catch {
+    return [];
+  }
+  const known = [log, ...witnesses];
+  const out: UnknownSigner[] = [];
+  for (const s of note.signatures) {
+    if (known.some((k) => k.name === s.name && k.keyId === s.keyId)) continue;
+    const keyId = hex8(s.keyId);
+    if (out.some((u) => u.name === s.name && u.keyId === keyId)) continue;
+    out.push({
+      name: s.name,
+      keyId,
+      message: message('witness.unknown', { witness: s.name, keyId }),
+    });
+  }
+  return out;
+}
+
+function checkWitness(
+  text: string,
+  w: CosignatureVerifier,
+  readable: boolean,
+  trusted: boolean,
+): WitnessVerdict {
   const base = { witness: w.name, keyId: hex8(w.keyId) };
   if (!readable) {
     return {
@@ -132,12 +180,19 @@ function checkWitness(text: string, w: CosignatureVerifier, readable: boolean): 
     // Opened with this witness's key alone, the note verifies exactly its cosignature.
     const [cosignature] = witnessCosignatures(openNote(text, [w]), [w]);
     if (cosignature !== undefined) {
-      return {
-        ...base,
-        status: 'cosigned',
-        timestamp: cosignature.timestamp,
-        message: message('witness.cosigned', { witness: w.name, time: cosignature.timestamp }),
-      };
+      return trusted
+        ? {
+            ...base,
+            status: 'cosigned',
+            timestamp: cosignature.timestamp,
+            message: message('witness.cosigned', { witness: w.name, time: cosignature.timestamp }),
+          }
+        : {
+            ...base,
+            status: 'cosigned',
+            timestamp: null,
+            message: message('witness.cosigned-untrusted', { witness: w.name }),
+          };
     }
   } catch (e) {
     if (!(e instanceof TamgaError)) throw e;

@@ -3,6 +3,8 @@
  * one line marked ✓ (held), ✗ (failed) or · (noted); failures are listed again at the end,
  * each saying which record and which check.
  */
+import { printable } from '../records/printable.js';
+import type { GivenVerdict, Outcome } from './given-files.js';
 import { type Language, type Message, renderMessage } from './messages.js';
 import type { Check, EvidenceVerdict, Problem } from './verdict.js';
 
@@ -10,14 +12,38 @@ const OK = '✓';
 const FAILED = '✗';
 const NOTE = '·';
 
-/** Returns the lines of a plain-language report on `verdict`, in `lang`. */
-export function describeVerdict(verdict: EvidenceVerdict, lang: Language = 'en'): string[] {
-  const say = (m: Message) => renderMessage(m, lang);
+/** Files handed over with a bundle, and the one verdict on both (`outcomeOf`). */
+export interface GivenReport {
+  readonly outcome: Outcome;
+  readonly files: readonly GivenVerdict[];
+}
+
+/**
+ * Returns the lines of a plain-language report on `verdict`, in `lang`. With `given`, its
+ * outcome is the first line, and each file handed over follows, by the rule the offline
+ * verifier page shows them with (src/evidence/given-files.ts).
+ */
+export function describeVerdict(
+  verdict: EvidenceVerdict,
+  lang: Language = 'en',
+  given?: GivenReport,
+): string[] {
+  // Parameters come from the bundle, which anyone can write: no line break or control character
+  // of theirs may start a line of its own or drive the terminal (src/records/printable.ts).
+  const say = (m: Message) => printable(renderMessage(m, lang));
   const heading = (key: Message['key'], params: Message['params'] = {}) => say({ key, params });
   const check = (c: Check) => `  ${c.ok ? OK : FAILED} ${say(c.message)}`;
   const note = (m: Message) => `  ${NOTE} ${say(m)}`;
 
-  const lines = [say(verdict.summary), '', heading('heading.trust')];
+  const lines = [say(given?.outcome.summary ?? verdict.summary)];
+  if (given !== undefined && given.files.length > 0) {
+    lines.push('', heading('heading.given'));
+    for (const g of given.files) {
+      const mark = g.status === 'disclosed' ? OK : FAILED;
+      lines.push(`  ${mark} ${printable(g.path)}: ${say(g.message)}`);
+    }
+  }
+  lines.push('', heading('heading.trust'));
   for (const m of verdict.trust) lines.push(note(m));
 
   const cp = verdict.checkpoint;
@@ -27,6 +53,7 @@ export function describeVerdict(verdict: EvidenceVerdict, lang: Language = 'en')
     const mark = w.status === 'cosigned' ? OK : w.status === 'invalid' ? FAILED : NOTE;
     lines.push(`  ${mark} ${say(w.message)}`);
   }
+  for (const u of cp.unknownSigners) lines.push(note(u.message));
   if (cp.read.ok) lines.push(check({ ok: cp.quorum.met, message: cp.quorum.message }));
 
   for (const r of verdict.records) {

@@ -11,17 +11,30 @@ import { formatUtcSeconds } from '../records/time.js';
 
 /** The English text of every message a verdict can carry. */
 export const EN = {
-  'verdict.ok': 'VERIFIED: {records} record(s) proven by a checkpoint of the log {origin}.',
+  'verdict.ok':
+    'VERIFIED: {records} record(s) proven by a checkpoint of the log {origin}, under keys you trust.',
+  'verdict.unconfirmed':
+    "UNCONFIRMED: the proofs of {records} record(s) are consistent, but only under keys that came with the bundle, which anyone can make. No date is given. These keys' fingerprint is {fingerprint}: compare it with the fingerprint the union published, then check again with its trust statement.",
   'verdict.failed': 'NOT VERIFIED: {problems} problem(s) found; each is listed below.',
+  'verdict.given-failed':
+    "NOT VERIFIED: {files} of the files given are not disclosed files, unchanged (each is listed below); the bundle's own checks held.",
+  'verdict.failed-given':
+    'NOT VERIFIED: {problems} problem(s) found in the bundle, and {files} of the files given are not disclosed files, unchanged; each is listed below.',
 
   'heading.trust': 'Keys',
   'heading.checkpoint': 'Checkpoint',
   'heading.record': 'Record {number}: {kind} {id}, log entry {index}',
   'heading.time': 'Time',
   'heading.problems': 'Problems',
+  'heading.given': 'Files given',
 
   'trust.from-bundle':
-    'The log key and the witness keys were taken from the bundle itself. Compare them with the keys the log and its witnesses publish: the bundle proves only what those keys vouch for.',
+    "The log key and the witness keys were taken from the bundle itself (fingerprint {fingerprint}). Anyone can make a bundle with keys of their own: until you check it under the union's published trust statement, it proves nothing about the union.",
+  'trust.log-from-bundle':
+    "The log key was taken from the bundle itself, not from keys you trust: give the union's trust statement.",
+  'trust.witnesses-from-bundle':
+    "The witness policy was taken from the bundle itself, not from keys you trust, so no time is given: give the union's trust statement.",
+  'trust.statement': 'Checked under the trust statement with fingerprint {fingerprint}.',
   'trust.pinned-log': 'The log key {key} and origin {origin} were given by the verifier.',
   'trust.pinned-witnesses':
     'The witness policy ({quorum} of {count} witnesses) was given by the verifier.',
@@ -35,6 +48,10 @@ export const EN = {
   'log-signature.ok': 'Signed by the log key {key}.',
   'log-signature.failed': 'Not validly signed by the log key {key}: {reason}',
   'witness.cosigned': 'Cosigned by the witness {witness} at {time:utc}.',
+  'witness.cosigned-untrusted':
+    'Cosigned under the key the bundle gives for {witness}; that key is not one you trust, so its time is not shown.',
+  'witness.unknown':
+    'A cosignature by an unknown witness named {witness} (key ID {keyId}), whose key is not in the trusted policy: ignored.',
   'witness.absent': 'No cosignature by the witness {witness}.',
   'witness.invalid': 'The cosignature by the witness {witness} is invalid: {reason}',
   'witness.unchecked':
@@ -63,6 +80,11 @@ export const EN = {
   'file.not-provided':
     'The file {name} (SHA-256 {sha256}) was not given, so its content was not checked.',
 
+  'given.disclosed': 'A disclosed file, unchanged: the file {name} of a record, SHA-256 {sha256}.',
+  'given.altered':
+    'Altered: does not match the sealed file {name}. It should have SHA-256 {expected}; it has SHA-256 {sha256}.',
+  'given.not-disclosed': 'Not disclosed by this bundle: nothing is proven about this file.',
+
   'time.proven':
     'The records that verified existed no later than {time:utc}: the witness {witness} cosigned, at that time, a checkpoint that includes them.',
   'time.quorum':
@@ -72,6 +94,8 @@ export const EN = {
   'time.not-required':
     "The witness policy needs no witness (quorum 0), so no time is proven: only the log's own signature is required to vouch for this checkpoint. Set a quorum to rely on the witnesses that cosigned.",
   'time.unproven': 'No time is proven, because the checkpoint did not verify.',
+  'time.untrusted':
+    "No time is given: the witness keys came from the bundle, and a key anyone can make can claim any time. Check the bundle under the union's trust statement to see when the records existed.",
   'time.no-record': 'No time is proven, because no record verified.',
 
   'subject.checkpoint': 'Checkpoint',

@@ -70,6 +70,15 @@ export interface CosignatureVerdict {
   readonly timestamp: number;
 }
 
+/** A signature line on the checkpoint by a key that is neither the log's nor a trusted witness's. */
+export interface UnknownSigner {
+  /** The key name the line gives, which anyone can choose. */
+  readonly name: string;
+  /** The key ID the line gives, eight hex digits. */
+  readonly keyId: string;
+  readonly message: Message;
+}
+
 /** What was found for the checkpoint. */
 export interface CheckpointVerdict {
   /** What the checkpoint says, when it can be read (signed or not). */
@@ -82,8 +91,13 @@ export interface CheckpointVerdict {
   readonly read: Check;
   readonly logSignature: Check;
   readonly witnesses: readonly WitnessVerdict[];
-  /** The valid cosignatures by witnesses of the policy, in policy order. */
+  /**
+   * The valid cosignatures by witnesses of a policy the verifier trusts, in policy order. Empty
+   * when the policy came from the bundle: such cosignatures prove no time.
+   */
   readonly cosignatures: readonly CosignatureVerdict[];
+  /** Cosignatures by unknown keys: ignored for the quorum and for dating. */
+  readonly unknownSigners: readonly UnknownSigner[];
   readonly quorum: {
     readonly required: number;
     readonly valid: number;
@@ -113,20 +127,36 @@ export interface Problem {
   readonly message: Message;
 }
 
+/**
+ * The outcome, in one word. `verified`: every check held under keys the verifier trusts (a
+ * pinned log key and witness policy); `unconfirmed`: every check held, but under keys that came
+ * from the bundle, which anyone can make; `failed`: a check failed.
+ */
+export type VerdictStatus = 'verified' | 'unconfirmed' | 'failed';
+
 /** The verdict on an evidence bundle. */
 export interface EvidenceVerdict {
   readonly format: typeof EVIDENCE_FORMAT;
-  /** The checkpoint verified and so did every record. */
+  /**
+   * The checkpoint verified and so did every record, under the keys used. Says nothing of where
+   * the keys came from: read `status`.
+   */
   readonly ok: boolean;
+  readonly status: VerdictStatus;
   /** One line that says so. */
   readonly summary: Message;
+  /** The fingerprint of the keys the bundle carries (src/evidence/trust.ts), to compare with the union's. */
+  readonly fingerprint: string;
+  /** The fingerprint of the trusted keys it was checked under, when both were pinned. */
+  readonly trustedFingerprint: string | null;
   /** Where the keys came from: the bundle, or the verifier. */
   readonly trust: readonly Message[];
   readonly checkpoint: CheckpointVerdict;
   readonly records: readonly RecordVerdict[];
   /**
    * POSIX seconds: the earliest valid witness cosignature on the checkpoint, when the checkpoint
-   * verified, the policy needs at least one witness and at least one record verified. The
+   * verified under a trusted policy, the policy needs at least one witness and at least one
+   * record verified. The
    * records that verified existed no later than this (docs/design.md, "Time"). Null when no
    * independent time is proven.
    */

@@ -103,6 +103,8 @@ function fixture(
 
 const good = fixture();
 const files = new Map([[FILE_SHA, FILE]]);
+/** The keys of a bundle, pinned as a verifier who holds the union's trust statement pins them. */
+const pinnedTo = (b: EvidenceBundle) => ({ log: b.log, witnesses: b.witnesses });
 
 type Mutable<T> = {
   -readonly [K in keyof T]: T[K] extends readonly (infer E)[]
@@ -123,9 +125,10 @@ function failedChecks(v: EvidenceVerdict): string[] {
 
 describe('verifyEvidence: a good bundle', () => {
   it('verifies, with every check held and the time the witnesses prove', () => {
-    const v = verifyEvidence(good.bundle, { files });
+    const v = verifyEvidence(good.bundle, { files, trust: pinnedTo(good.bundle) });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
+    expect(v.status).toBe('verified');
     expect(v.checkpoint).toMatchObject({
       origin: ORIGIN,
       size: 11,
@@ -150,7 +153,31 @@ describe('verifyEvidence: a good bundle', () => {
     expect(v.records[0]!.files).toEqual([
       expect.objectContaining({ name: 'bank-statement-12.pdf', status: 'match' }),
     ]);
+    expect(v.trust.map((m) => m.key)).toEqual([
+      'trust.pinned-log',
+      'trust.pinned-witnesses',
+      'trust.statement',
+    ]);
+    expect(v.trustedFingerprint).toBe(v.fingerprint);
+  });
+
+  it('without trusted keys is unconfirmed: consistent, but no date and no "verified"', () => {
+    const v = verifyEvidence(good.bundle, { files });
+    expect(v.ok).toBe(true);
+    expect(v.status).toBe('unconfirmed');
+    expect(v.summary.key).toBe('verdict.unconfirmed');
+    expect(v.provenNoLaterThan).toBeNull();
+    expect(v.quorumTime).toBeNull();
+    expect(v.records.map((r) => r.provenNoLaterThan)).toEqual([null, null, null]);
+    expect(v.checkpoint.cosignatures).toEqual([]);
+    expect(v.checkpoint.witnesses.map((w) => w.timestamp)).toEqual([null, null, null]);
+    expect(v.time.map((m) => m.key)).toEqual(['time.untrusted']);
     expect(v.trust.map((m) => m.key)).toEqual(['trust.from-bundle']);
+    expect(v.fingerprint).toMatch(/^\d{5}( \d{5}){5}$/);
+    expect(v.trustedFingerprint).toBeNull();
+    const text = describeVerdict(v).join('\n');
+    expect(text).not.toMatch(/VERIFIED:|2025-03-0/);
+    expect(text).toContain(v.fingerprint);
   });
 
   it('verifies from its JSON text and its UTF-8 bytes', () => {
@@ -179,12 +206,18 @@ describe('verifyEvidence: a good bundle', () => {
     const trust = { log: good.bundle.log, witnesses: good.bundle.witnesses };
     const v = verifyEvidence(good.bundle, { trust });
     expect(v.ok).toBe(true);
-    expect(v.trust.map((m) => m.key)).toEqual(['trust.pinned-log', 'trust.pinned-witnesses']);
+    expect(v.status).toBe('verified');
+    expect(v.trust.map((m) => m.key)).toEqual([
+      'trust.pinned-log',
+      'trust.pinned-witnesses',
+      'trust.statement',
+    ]);
   });
 });
 
 describe('verifyEvidence: tampering yields a precise failed verdict', () => {
-  const verdictOf = (b: unknown, withFiles = true) => verifyEvidence(b, withFiles ? { files } : {});
+  const verdictOf = (b: unknown, withFiles = true) =>
+    verifyEvidence(b, { trust: pinnedTo(good.bundle), ...(withFiles ? { files } : {}) });
 
   it('a record field changed: the record no longer gives its commitment', () => {
     const b = copy();
@@ -350,7 +383,9 @@ describe('verifyEvidence: tampering yields a precise failed verdict', () => {
   it('a wrong witness key: its cosignature no longer counts', () => {
     const b = copy();
     b.witnesses.verifierKeys[0] = cosigner('witness.ilo.example', seed(9)).verifierKey;
-    const v = verdictOf(b);
+    // Checked under the bundle's own (altered) keys: even a self-consistency check fails.
+    const v = verifyEvidence(b, { files });
+    expect(v.status).toBe('failed');
     expect(v.checkpoint.witnesses[0]!.status).toBe('absent');
     expect(failedChecks(v)).toEqual(['checkpoint:quorum']);
   });
@@ -358,7 +393,8 @@ describe('verifyEvidence: tampering yields a precise failed verdict', () => {
   it('a wrong log key', () => {
     const b = copy();
     b.log.verifierKey = parseSignerKey(generateSignerKey(ORIGIN, seed(8))).verifierKey;
-    const v = verdictOf(b);
+    const v = verifyEvidence(b, { files });
+    expect(v.status).toBe('failed');
     expect(failedChecks(v)).toEqual(['checkpoint:log-signature']);
   });
 
@@ -382,18 +418,25 @@ describe('verifyEvidence: tampering yields a precise failed verdict', () => {
       checkpoint: note,
       records: [{ record: record as TamgaRecord, salt, index: 0, proof: [] }],
     });
+    // On its own keys it is consistent, and no more: unconfirmed, never verified, never dated.
     const alone = verifyEvidence(forged);
     expect(alone.ok).toBe(true);
+    expect(alone.status).toBe('unconfirmed');
+    expect(alone.provenNoLaterThan).toBeNull();
+    expect(alone.fingerprint).not.toBe(verifyEvidence(good.bundle).fingerprint);
     expect(alone.trust.map((m) => m.key)).toEqual(['trust.from-bundle']);
     const pinned = verifyEvidence(forged, {
       trust: { log: good.bundle.log, witnesses: good.bundle.witnesses },
     });
     expect(pinned.ok).toBe(false);
+    expect(pinned.status).toBe('failed');
+    expect(pinned.provenNoLaterThan).toBeNull();
     expect(pinned.trust.map((m) => m.key)).toEqual([
       'trust.pinned-log',
       'trust.log-differs',
       'trust.pinned-witnesses',
       'trust.witnesses-differ',
+      'trust.statement',
     ]);
     expect(failedChecks(pinned)).toEqual(['checkpoint:log-signature', 'checkpoint:quorum']);
   });
@@ -477,7 +520,7 @@ describe('verifyEvidence: tampering yields a precise failed verdict', () => {
 describe('verifyEvidence: witnessing and time', () => {
   it('with quorum 0 and no witness, says only the log vouches and no time is proven', () => {
     const { bundle } = fixture({ quorum: 0, cosigners: 0, keys: 0 });
-    const v = verifyEvidence(bundle);
+    const v = verifyEvidence(bundle, { trust: pinnedTo(bundle) });
     expect(v.ok).toBe(true);
     expect(v.provenNoLaterThan).toBeNull();
     expect(v.quorumTime).toBeNull();
@@ -487,7 +530,7 @@ describe('verifyEvidence: witnessing and time', () => {
 
   it('with quorum 0 and cosignatures anyway, still proves no time', () => {
     const { bundle } = fixture({ quorum: 0 });
-    const v = verifyEvidence(bundle);
+    const v = verifyEvidence(bundle, { trust: pinnedTo(bundle) });
     expect(v.ok).toBe(true);
     expect(v.checkpoint.cosignatures).toHaveLength(2);
     expect(v.provenNoLaterThan).toBeNull();
@@ -496,7 +539,7 @@ describe('verifyEvidence: witnessing and time', () => {
 
   it('with all three cosigning and a quorum of 1, takes the earliest', () => {
     const { bundle } = fixture({ quorum: 1, cosigners: 3 });
-    const v = verifyEvidence(bundle);
+    const v = verifyEvidence(bundle, { trust: pinnedTo(bundle) });
     expect(v.checkpoint.cosignatures).toHaveLength(3);
     expect(v.provenNoLaterThan).toBe(T1);
     expect(v.quorumTime).toBe(T1);
@@ -559,8 +602,13 @@ function partsOf(f: Fixture) {
 
 describe('describeVerdict', () => {
   it('reports a good bundle in plain English', () => {
-    const lines = describeVerdict(verifyEvidence(good.bundle, { files }), 'en');
-    expect(lines[0]).toBe(`VERIFIED: 3 record(s) proven by a checkpoint of the log ${ORIGIN}.`);
+    const lines = describeVerdict(
+      verifyEvidence(good.bundle, { files, trust: pinnedTo(good.bundle) }),
+      'en',
+    );
+    expect(lines[0]).toBe(
+      `VERIFIED: 3 record(s) proven by a checkpoint of the log ${ORIGIN}, under keys you trust.`,
+    );
     expect(lines).toContain(
       `  ✓ Checkpoint of the log ${ORIGIN}: 11 entries, root ${good.note.split('\n')[2]}.`,
     );
@@ -608,5 +656,51 @@ describe('assembleEvidence: malformed parts', () => {
       code: 'evidence.proof',
       message: expect.stringMatching(/^records\[0\]\.proof\[0\]/),
     });
+  });
+});
+
+describe('attacks on trust (docs/evidence-bundle.md, "Keys")', () => {
+  const T2015 = 1425254400; // 2015-03-02T00:00:00Z
+  /** The good bundle, with one more cosignature by an invented key that bears a real witness's name. */
+  function backdated(rewritePolicy: boolean): Mutable<EvidenceBundle> {
+    const b = copy();
+    const invented = cosigner('witness.ituc.example', seed(0x66));
+    b.checkpoint = addSignatures(b.checkpoint, [invented.signer(T2015)]);
+    if (rewritePolicy) b.witnesses = { quorum: 1, verifierKeys: [invented.verifierKey] };
+    return b;
+  }
+
+  it('a backdating cosignature by an unknown witness is ignored when the trust is pinned', () => {
+    for (const rewrite of [false, true]) {
+      const v = verifyEvidence(backdated(rewrite), { files, trust: pinnedTo(good.bundle) });
+      expect(v.status).toBe('verified');
+      // Dated by the trusted witnesses only, never 2015.
+      expect(v.provenNoLaterThan).toBe(T1);
+      expect(v.checkpoint.unknownSigners.map((u) => u.name)).toEqual(['witness.ituc.example']);
+      expect(describeVerdict(v).join('\n')).toMatch(/unknown witness named witness\.ituc\.example/);
+      expect(describeVerdict(v).join('\n')).not.toMatch(/2015/);
+    }
+  });
+
+  it('a rewritten bundle policy with only the log key pinned is unconfirmed and undated', () => {
+    const v = verifyEvidence(backdated(true), { files, trust: { log: good.bundle.log } });
+    expect(v.ok).toBe(true);
+    expect(v.status).toBe('unconfirmed');
+    expect(v.provenNoLaterThan).toBeNull();
+    expect(v.trust.map((m) => m.key)).toContain('trust.witnesses-from-bundle');
+    expect(describeVerdict(v).join('\n')).not.toMatch(/2015|VERIFIED:/);
+  });
+
+  it('a policy that trusts only the invented witness fails under the pinned policy', () => {
+    const b = backdated(true);
+    // Strip the real cosignatures: only the invented one is left.
+    const lines = b.checkpoint.split('\n');
+    b.checkpoint = lines
+      .filter((l) => !/^— witness\.(ilo|lawyers)\.example /.test(l))
+      .filter((l, i, all) => !(l.startsWith('— witness.ituc.example ') && all.indexOf(l) !== i))
+      .join('\n');
+    const v = verifyEvidence(b, { files, trust: pinnedTo(good.bundle) });
+    expect(v.status).not.toBe('verified');
+    expect(v.provenNoLaterThan).not.toBe(T2015);
   });
 });

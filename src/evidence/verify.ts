@@ -9,9 +9,13 @@
  *   files        each attached file given beside the bundle has the SHA-256 and size recorded
  *
  * and for the checkpoint: signed by the log, cosigned by a quorum of the policy's witnesses.
- * Time (docs/design.md, "Time"): a record that verifies existed no later than the earliest
- * valid witness cosignature on the checkpoint. With no witness required, nothing but the log
- * vouches, and no time is proven.
+ *
+ * Trust (docs/design.md, "Trust"): the verdict is `verified` only when the verifier pinned both
+ * the log key and the witness policy; under keys from the bundle it is at best `unconfirmed`,
+ * since anyone can make a bundle consistent with keys of their own.
+ * Time (docs/design.md, "Time"): under trusted keys only, a record that verifies existed no
+ * later than the earliest valid cosignature by a trusted witness on the checkpoint. With no
+ * witness required, nothing but the log vouches, and no time is proven.
  */
 import { bytesEqual, decodeBase64, verifyInclusion } from '../log/index.js';
 import {
@@ -35,6 +39,7 @@ import {
 import { checkCheckpoint, reason } from './checkpoint.js';
 import { checkFile, type ProvidedFiles } from './files.js';
 import { type Message, message } from './messages.js';
+import { bundleFingerprint } from './trust.js';
 import type {
   Check,
   CheckpointVerdict,
@@ -42,6 +47,7 @@ import type {
   FileVerdict,
   Problem,
   RecordVerdict,
+  VerdictStatus,
 } from './verdict.js';
 
 /** Keys the verifier trusts, which take the place of those the bundle names. */
@@ -67,9 +73,10 @@ export interface VerifyOptions {
  */
 export function verifyEvidence(bundle: unknown, options: VerifyOptions = {}): EvidenceVerdict {
   const b = parseEvidence(bundle);
-  const { log, witnesses, trust } = chooseKeys(b, options.trust);
+  const { log, witnesses, trust, pinned } = chooseKeys(b, options.trust);
+  const trusted = pinned.log && pinned.witnesses;
 
-  const cp = checkCheckpoint(b.checkpoint, log, witnesses);
+  const cp = checkCheckpoint(b.checkpoint, log, witnesses, trusted);
   const problems: Problem[] = [...cp.problems];
   const records = b.records.map((entry, position) => {
     const verdict = checkRecord(entry, position, cp.checkpoint, options.files);
@@ -78,13 +85,24 @@ export function verifyEvidence(bundle: unknown, options: VerifyOptions = {}): Ev
   });
 
   const ok = problems.length === 0 && cp.verdict.ok && records.every((r) => r.ok);
-  const time = timeFindings(cp.verdict, witnesses.quorum, records.filter((r) => r.ok).length);
+  const status: VerdictStatus = !ok ? 'failed' : trusted ? 'verified' : 'unconfirmed';
+  const verified = records.filter((r) => r.ok).length;
+  const time = trusted
+    ? timeFindings(cp.verdict, witnesses.quorum, verified)
+    : { ...NO_TIME, time: [message('time.untrusted')] };
+  const fingerprint = bundleFingerprint(b) ?? '';
   return {
     format: EVIDENCE_FORMAT,
     ok,
-    summary: ok
-      ? message('verdict.ok', { records: records.length, origin: log.origin })
-      : message('verdict.failed', { problems: problems.length }),
+    status,
+    summary:
+      status === 'verified'
+        ? message('verdict.ok', { records: records.length, origin: log.origin })
+        : status === 'unconfirmed'
+          ? message('verdict.unconfirmed', { records: records.length, fingerprint })
+          : message('verdict.failed', { problems: problems.length }),
+    fingerprint,
+    trustedFingerprint: trusted ? (bundleFingerprint({ log, witnesses }) ?? '') : null,
     trust,
     checkpoint: cp.verdict,
     records: records.map((r) => ({
@@ -99,9 +117,20 @@ export function verifyEvidence(bundle: unknown, options: VerifyOptions = {}): Ev
 function chooseKeys(
   b: EvidenceBundle,
   trusted: TrustedKeys | undefined,
-): { log: LogIdentity; witnesses: WitnessPolicy; trust: Message[] } {
+): {
+  log: LogIdentity;
+  witnesses: WitnessPolicy;
+  trust: Message[];
+  pinned: { log: boolean; witnesses: boolean };
+} {
+  const fingerprint = bundleFingerprint(b) ?? '';
   if (trusted?.log === undefined && trusted?.witnesses === undefined) {
-    return { log: b.log, witnesses: b.witnesses, trust: [message('trust.from-bundle')] };
+    return {
+      log: b.log,
+      witnesses: b.witnesses,
+      trust: [message('trust.from-bundle', { fingerprint })],
+      pinned: { log: false, witnesses: false },
+    };
   }
   const trust: Message[] = [];
   let log = b.log;
@@ -137,7 +166,20 @@ function chooseKeys(
       );
     }
   }
-  return { log, witnesses, trust };
+  if (trusted.log !== undefined && trusted.witnesses !== undefined) {
+    const pinned = bundleFingerprint({ log, witnesses });
+    if (pinned !== null) trust.push(message('trust.statement', { fingerprint: pinned }));
+  }
+  if (trusted.log === undefined) trust.push(message('trust.log-from-bundle', { fingerprint }));
+  if (trusted.witnesses === undefined) {
+    trust.push(message('trust.witnesses-from-bundle', { fingerprint }));
+  }
+  return {
+    log,
+    witnesses,
+    trust,
+    pinned: { log: trusted.log !== undefined, witnesses: trusted.witnesses !== undefined },
+  };
 }
 
 function samePolicy(a: WitnessPolicy, b: WitnessPolicy): boolean {
@@ -236,12 +278,14 @@ function recordProblems(r: RecordVerdict): Problem[] {
   return out;
 }
 
+const NO_TIME = { provenNoLaterThan: null, provenBy: null, quorumTime: null } as const;
+
 function timeFindings(
   cp: CheckpointVerdict,
   quorum: number,
   verified: number,
 ): Pick<EvidenceVerdict, 'provenNoLaterThan' | 'provenBy' | 'quorumTime' | 'time'> {
-  const none = { provenNoLaterThan: null, provenBy: null, quorumTime: null };
+  const none = NO_TIME;
   if (!cp.ok) return { ...none, time: [message('time.unproven')] };
   if (verified === 0) return { ...none, time: [message('time.no-record')] };
   if (quorum === 0) {

@@ -5,6 +5,7 @@
  *   GET /checkpoint                  the latest signed checkpoint, with its cosignatures
  *   GET /tile/<L>/<N>[.p/<W>]        hash tiles
  *   GET /tile/entries/<N>[.p/<W>]    entry bundles: the records' 32-byte commitments
+ *   GET /trust.txt                   the log's trust statement (src/evidence/trust.ts), when known
  *   GET /                            a text naming the log's origin and verifier key
  *
  * Nothing else: every other path is 404, every method but GET and HEAD is 405. What it serves is
@@ -24,9 +25,12 @@
  * Entry bundles are not compressed: they hold SHA-256 outputs, which do not compress.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { formatTrustStatement } from '../evidence/trust.js';
 import { FormatError, LimitError } from '../log/errors.js';
 import { formatTilePath, parseTilePath, TILE_WIDTH, type Tile } from '../log/tiles.js';
 import { listenOn } from '../platform/listen.js';
+import { inertLogStream } from '../platform/terminal.js';
+import { vaultStatement } from '../vault/trust-file.js';
 import type { Vault } from '../vault/vault.js';
 import { ServerError } from './errors.js';
 import { PublicLogReader, type PublishedCheckpoint, type TileLookup } from './log-reader.js';
@@ -63,6 +67,11 @@ export interface ServedLog {
   readonly origin: string;
   readonly verifierKey: string;
   readonly reader: LogReads;
+  /**
+   * The log's trust statement as published (its key and witness policy), read on each request
+   * so that a change of witnesses is served at once. Absent for a copy that does not know it.
+   */
+  readonly trustStatement?: () => string;
 }
 
 /** The longest request URL answered; the longest tile path is under 60 characters. */
@@ -140,6 +149,7 @@ export function buildPublicLogServer(
       origin: vault.info.origin,
       verifierKey: vault.info.logVerifierKey,
       reader: new PublicLogReader(vault.db),
+      trustStatement: () => formatTrustStatement(vaultStatement(vault)),
     },
     options,
   );
@@ -151,11 +161,14 @@ export function buildLogServer(
   options: PublicLogServerOptions = {},
 ): FastifyInstance {
   const reader = log.reader;
-  const landing = landingText(log.origin, log.verifierKey);
+  const landing = landingText(log.origin, log.verifierKey, log.trustStatement !== undefined);
   const privateRoutes = options.privateRoutes;
   const logging = options.log ?? false;
   const app = Fastify({
-    logger: logging === false ? false : logging === true ? true : { stream: logging.stream },
+    logger:
+      logging === false
+        ? false
+        : { stream: logging === true ? inertLogStream(process.stdout) : logging.stream },
     // Requests have no body; anything bigger than a few headers is not ours to read.
     bodyLimit: 1024,
     requestTimeout: 30_000,
@@ -190,6 +203,10 @@ export function buildLogServer(
     const path = q === -1 ? url : url.slice(0, q);
     if (path === '/') return text(200, landing, 'public, max-age=3600');
     if (path === '/checkpoint') return checkpoint(reader);
+    if (path === '/trust.txt' && log.trustStatement !== undefined) {
+      // One place among those the union publishes it: a verifier compares its fingerprint.
+      return text(200, log.trustStatement(), 'no-cache');
+    }
     if (path.startsWith('/tile/')) return tile(reader, path.slice(1));
     return text(
       404,
@@ -254,7 +271,7 @@ function tile(reader: LogReads, path: string): Answer {
 }
 
 /** The landing page: what this log is, how to check it, and where its parts are. */
-function landingText(origin: string, verifierKey: string): string {
+function landingText(origin: string, verifierKey: string, trust: boolean): string {
   return `Tamga public log
 
 This server publishes the transparency log of
@@ -267,7 +284,7 @@ as C2SP tlog-tiles (https://c2sp.org/tlog-tiles). Its checkpoints are signed not
   ${verifierKey}
 
   /checkpoint                      the latest signed checkpoint, with witness cosignatures
-  /tile/<L>/<N>[.p/<W>]            hash tiles: level L, index N, width W when partial
+${trust ? '  /trust.txt                       the trust statement: the log key, the witnesses, a fingerprint\n' : ''}  /tile/<L>/<N>[.p/<W>]            hash tiles: level L, index N, width W when partial
   /tile/entries/<N>[.p/<W>]        entry bundles: each entry a record's 32-byte commitment
 
 Each entry is SHA-256("tamga/record/v1\\n" || salt || record), with a secret random salt: the

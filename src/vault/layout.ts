@@ -12,6 +12,11 @@ export interface VaultLayout {
   readonly blobs: string;
   /** Blobs being written; anything left here after a crash is garbage. */
   readonly blobsTmp: string;
+  /**
+   * The vault's own trust statement (`tamga-trust/v1`), kept outside the database so that a
+   * database re-signed with another key disagrees with it (src/vault/trust-file.ts).
+   */
+  readonly trustFile: string;
 }
 
 /** Returns the layout of the vault in `dir`. */
@@ -22,6 +27,7 @@ export function vaultLayout(dir: string): VaultLayout {
     keyFile: join(dir, 'keys.age'),
     blobs: join(dir, 'blobs'),
     blobsTmp: join(dir, 'blobs', 'tmp'),
+    trustFile: join(dir, 'trust.txt'),
   };
 }
 

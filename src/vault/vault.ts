@@ -3,10 +3,12 @@
  * checkpoints), encrypted blobs, and a passphrase-protected key file. `Vault.init` creates one;
  * `Vault.open` opens one for reading; `unlock` reads the keys for sealing and decrypting.
  */
+
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { formatTrustStatement } from '../evidence/trust.js';
 import { generateSignerKey, parseSignerKey, parseVerifierKey, type Verifier } from '../log/note.js';
 import { generateX25519Identity, x25519Recipient } from './age/index.js';
 import { openDatabase, type VaultDatabase } from './db.js';
@@ -125,6 +127,14 @@ export class Vault {
       put.run('format', 'tamga-vault/v1');
       for (const [k, v] of Object.entries(info)) put.run(k, v);
     })();
+    // The first trust statement: the log's key, no witness yet (src/vault/trust-file.ts).
+    await writeFileDurably(
+      layout.trustFile,
+      formatTrustStatement({
+        log: { origin: info.origin, verifierKey: info.logVerifierKey },
+        witnesses: { quorum: 0, verifierKeys: [] },
+      }),
+    );
     return new Vault(layout, db, info);
   }
 

@@ -3,8 +3,10 @@
  * witness, trust a log, serve. They print what a person needs on the context's lines and throw
  * WitnessError (exit code 1) for what stops them.
  */
+
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { formatWitnessStatement } from '../evidence/trust.js';
 import { listenOn } from '../platform/listen.js';
 import { WitnessError } from './errors.js';
 import { KEY_FILE } from './key-file.js';
@@ -51,6 +53,27 @@ export async function witnessInit(
 }
 
 /** Options of `witnessAddLog`. */
+/**
+ * Prints the witness's key statement (name, verifier key, its sigsum policy line and its
+ * fingerprint) on standard output. Throws WitnessError when `opts.dir` holds no witness.
+ */
+export async function witnessTrust(
+  opts: { dir: string },
+  ctx: WitnessCommandContext,
+): Promise<string> {
+  const witness = await Witness.open(resolve(ctx.cwd, opts.dir));
+  try {
+    const text = formatWitnessStatement({ name: witness.name, verifierKey: witness.verifierKey });
+    for (const line of text.trimEnd().split('\n')) ctx.out(line);
+    ctx.err(
+      "Give this to each union you witness, and publish the fingerprint: verifiers compare it with the witness keys in the union's trust statement.",
+    );
+    return text;
+  } finally {
+    await witness.close();
+  }
+}
+
 export interface WitnessAddLogOptions {
   readonly dir: string;
   /** The log's verifier key, as the log publishes it; its name is the log's origin. */

@@ -205,12 +205,21 @@ describe('a vault, three witnesses and a mirror, in real processes', () => {
       '-o',
       join(root, 'forged-bundle'),
     ]);
-    await tamga(['check-evidence', join(root, 'forged-bundle')]);
+    // On its own keys the forged bundle is consistent, and no more: unconfirmed (3), no date.
+    const alone = await tamga(['check-evidence', join(root, 'forged-bundle')], 3);
+    expect(alone.stdout).toMatch(/^UNCONFIRMED/);
+    expect(alone.stdout).not.toMatch(/no later than/);
     const check = await tamga(
       ['check-evidence', join(root, 'forged-bundle'), '--policy', join(root, 'policy.txt')],
       1,
     );
     expect(check.stdout).toMatch(/quorum|witness/i);
+    // The union's published statement (tamga trust) refuses it too.
+    await tamga(['trust', '--vault', vaultAt(), '-o', join(root, 'trust.txt')]);
+    await tamga(
+      ['check-evidence', join(root, 'forged-bundle'), '--trust', join(root, 'trust.txt')],
+      1,
+    );
     // The true record, with the same policy, verifies.
     await tamga([
       'evidence',
@@ -227,6 +236,14 @@ describe('a vault, three witnesses and a mirror, in real processes', () => {
       '--policy',
       join(root, 'policy.txt'),
     ]);
+    const verified = await tamga([
+      'check-evidence',
+      join(root, 'true-bundle'),
+      '--trust',
+      join(root, 'trust.txt'),
+    ]);
+    expect(verified.stdout).toMatch(/^VERIFIED: .*under keys you trust/);
+    expect(verified.stdout).toMatch(/existed no later than/);
   });
 
   it('loses nothing when the vault is seized: restore from the mirror, verify, fsck, age', async () => {

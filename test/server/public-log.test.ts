@@ -3,11 +3,13 @@
  * and headers for the checkpoint, every tile and entry bundle of every checkpointed size, proofs
  * computed from served tiles, and the refusals (malformed paths, 404s, 405, 414).
  */
+
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrustStatement, trustFingerprint } from '../../src/evidence/trust.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { cosigner } from '../../src/log/cosignature.js';
 import { encodeBase64 } from '../../src/log/encoding.js';
@@ -86,6 +88,16 @@ describe('the public log of an empty vault', () => {
     expect(text).toContain('/tile/<L>/<N>[.p/<W>]');
     expect(text).toContain('/tile/entries/<N>[.p/<W>]');
     expect(text).not.toContain(v.reader.info.ageRecipient);
+  });
+
+  it('publishes the trust statement at /trust.txt, the vault key and its fingerprint', async () => {
+    const r = await get(app, '/trust.txt');
+    expect(r.status).toBe(200);
+    expectSecurityHeaders(r.headers);
+    const statement = parseTrustStatement(utf8(r.body));
+    expect(statement.log).toEqual({ origin: ORIGIN, verifierKey: v.reader.info.logVerifierKey });
+    expect(utf8(r.body)).toContain(`# Fingerprint: ${trustFingerprint(statement)}`);
+    expect(utf8((await get(app, '/')).body)).toContain('/trust.txt');
   });
 
   it('answers /checkpoint with 404 and a clear text', async () => {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEvidenceCommand, evidenceCommand } from '../../src/cli/evidence.js';
 import { sealCommand } from '../../src/cli/seal.js';
+import { trustShowCommand } from '../../src/cli/trust.js';
 import { verifyCommand } from '../../src/cli/verify.js';
 import { witnessesPolicyCommand, witnessesSyncCommand } from '../../src/cli/witnesses.js';
 import { signCheckpoint } from '../../src/log/checkpoint.js';
@@ -162,8 +163,15 @@ describe('gathering cosignatures from witnesses', () => {
       { ...vaultOpts(), out, file: [join(dir, 'docs', 'a.txt')] },
       capture(dir).ctx,
     );
-    const checked = await checkEvidenceCommand(out, [], {}, capture(dir).ctx);
+    // Unpinned, the bundle is consistent and no more: no date from keys it carries itself.
+    const unpinned = await checkEvidenceCommand(out, [], {}, capture(dir).ctx);
+    expect(unpinned.status).toBe('unconfirmed');
+    expect(unpinned.provenNoLaterThan).toBeNull();
+    const statement = join(dir, 'trust.txt');
+    await trustShowCommand({ ...vaultOpts(), out: statement }, capture(dir).ctx);
+    const checked = await checkEvidenceCommand(out, [], { trust: statement }, capture(dir).ctx);
     expect(checked.ok).toBe(true);
+    expect(checked.status).toBe('verified');
     expect(checked.checkpoint.quorum).toMatchObject({ required: 2, valid: 3, met: true });
     expect(checked.provenNoLaterThan).toBe(
       Math.min(...checked.checkpoint.cosignatures.map((x) => x.timestamp)),

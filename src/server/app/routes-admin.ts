@@ -1,7 +1,9 @@
 /**
  * Administration: users and roles, witnesses and the quorum, mirror tokens, the organisation's
- * name; and the activity log. Every change is noted in the activity log, which is sealed.
+ * name, taking over a restored vault; and the activity log. Every change is noted in the activity
+ * log, which is sealed.
  */
+
 import type { FastifyInstance } from 'fastify';
 import { formatPolicy } from '../../evidence/policy.js';
 import {
@@ -11,6 +13,8 @@ import {
   revokeMirrorToken,
 } from '../../mirror/tokens.js';
 import { listActivity, noteActivity } from '../../vault/activity.js';
+import { notRestoredError, restoredState } from '../../vault/restored.js';
+import { refreshTrustFile } from '../../vault/trust-file.js';
 import {
   createUser,
   getUser,
@@ -37,10 +41,11 @@ import {
   quorumRequest,
   ROUTES,
   settingsRequest,
+  takeoverRequest,
   updateUserRequest,
   type WitnessListResponse,
 } from './api.js';
-import { notFound } from './errors.js';
+import { AppError, notFound } from './errors.js';
 import { defineRoute, type RouteEnv } from './http.js';
 import { ORGANISATION_KEY, type SessionEnv, stateOf } from './routes-session.js';
 
@@ -143,6 +148,7 @@ export function adminRoutes(app: FastifyInstance, env: AdminEnv & SessionEnv): v
     handler: async ({ body, session }) => {
       const { vault } = env.host.requireReady();
       const w = addWitness(vault.db, body, env.now());
+      await refreshTrustFile(vault);
       note(vault, session!.user.name, 'witness.add', `${w.name} ${w.url}`);
       await env.host.restartCosigning();
       return witnessList(vault);
@@ -157,6 +163,7 @@ export function adminRoutes(app: FastifyInstance, env: AdminEnv & SessionEnv): v
       const { vault } = env.host.requireReady();
       const name = params.name ?? '';
       if (!removeWitness(vault.db, name)) throw notFound(`witness ${name.slice(0, 256)}`);
+      await refreshTrustFile(vault);
       note(vault, session!.user.name, 'witness.remove', name);
       await env.host.restartCosigning();
       return witnessList(vault);
@@ -171,6 +178,7 @@ export function adminRoutes(app: FastifyInstance, env: AdminEnv & SessionEnv): v
     handler: async ({ body, session }) => {
       const { vault } = env.host.requireReady();
       setQuorum(vault.db, body.quorum);
+      await refreshTrustFile(vault);
       note(vault, session!.user.name, 'witness.quorum', String(body.quorum));
       return witnessList(vault);
     },
@@ -226,6 +234,38 @@ export function adminRoutes(app: FastifyInstance, env: AdminEnv & SessionEnv): v
       note(vault, session!.user.name, 'settings.organisation', body.organisation);
       return stateOf(env, session);
     },
+  });
+
+  defineRoute(app, env, {
+    method: 'POST',
+    url: ROUTES.takeover,
+    access: 'admin',
+    body: takeoverRequest,
+    handler: async ({ body, session }) =>
+      env.host.exclusive(async () => {
+        const { vault } = env.host.requireReady();
+        const restored = restoredState(vault.db);
+        if (restored === null) throw notRestoredError();
+        if (restored.takenOver !== null) return stateOf(env, session);
+        const origin = vault.info.origin;
+        if (body.confirm.trim() !== origin) {
+          throw new AppError(
+            400,
+            'takeover.confirm',
+            `type the log's origin, ${origin}, to confirm that this vault replaces the original; nothing changed`,
+            { origin },
+          );
+        }
+        await env.host.takeOver(env.now());
+        // Sealed with the next batch: the first record of this vault as the log.
+        note(
+          vault,
+          session!.user.name,
+          'vault.takeover',
+          `restored from ${restored.from} on ${restored.at}; this vault replaces the original, which must never seal again`,
+        );
+        return stateOf(env, session);
+      }),
   });
 
   defineRoute(app, env, {

@@ -117,7 +117,7 @@ export function staticRoutes(app: FastifyInstance, host: VaultHost, web: WebFile
     server.routing(request.raw, reply.raw);
     return reply;
   };
-  for (const url of ['/checkpoint', '/tile/*', '/private', '/private/*']) {
+  for (const url of ['/checkpoint', '/trust.txt', '/tile/*', '/private', '/private/*']) {
     app.route({ method: ['GET', 'HEAD'], url, handler: publicLog });
   }
 
