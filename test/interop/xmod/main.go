@@ -1,7 +1,7 @@
 // Command xmod is Tamga's interoperability peer: it answers JSON requests on stdin with
 // golang.org/x/mod/sumdb/{note,tlog}, an implementation we did not write, so that tests can
-// check notes, tree hashes, proofs and tiles in both directions, and benchmarks can run the
-// same work side by side.
+// check notes, tree hashes, proofs and tiles in both directions, read the c2sp.org/tlog-proof
+// files Tamga writes, and benchmarks can run the same work side by side.
 //
 // Build in GOPATH mode against Debian's golang-golang-x-mod-dev:
 //
@@ -10,10 +10,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -41,6 +47,10 @@ type request struct {
 	// tileproofs: a tree head and the tiles Tamga wrote for it, under x/mod paths
 	Root  []byte     `json:"root,omitempty"`
 	Tiles []tileData `json:"tiles,omitempty"`
+	// tlogproof: c2sp.org/tlog-proof@v1 files written by Tamga, checked under Vkeys[0] (the
+	// log's key) for a checkpoint of Origin
+	Files  []string `json:"files,omitempty"`
+	Origin string   `json:"origin,omitempty"`
 	// bench
 	BenchLeaves    int64 `json:"benchLeaves,omitempty"`
 	BenchInclusion int   `json:"benchInclusion,omitempty"`
@@ -270,6 +280,23 @@ func handle(req request) (resp response) {
 		// hash, then the proofs asked, as in the tree op.
 		return tileProofs(req)
 
+	case "tlogproof":
+		if len(req.Vkeys) != 1 {
+			return fail(errors.New("tlogproof takes the log's verifier key alone"))
+		}
+		for _, f := range req.Files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return fail(err)
+			}
+			if err := checkTlogProof(data, req.Vkeys[0], req.Origin); err != nil {
+				resp.Results = append(resp.Results, err.Error())
+			} else {
+				resp.Results = append(resp.Results, "ok")
+			}
+		}
+		return resp
+
 	case "bench":
 		return bench(req)
 	}
@@ -306,6 +333,93 @@ func checkProof(c proofCheck) string {
 		return "unknown kind " + c.Kind
 	}
 	return "ok"
+}
+
+// checkTlogProof checks a c2sp.org/tlog-proof@v1 file as a client that knows nothing of Tamga
+// but the spec and the log's key would: it opens the checkpoint with x/mod's note (witness
+// cosignatures, of a type x/mod does not know, stay unverified), reads the checkpoint's origin,
+// size and root, and checks that SHA-256(extra), the Tamga commitment, is entry index of that
+// tree with tlog.CheckRecord.
+func checkTlogProof(data []byte, vkey, origin string) error {
+	text := string(data)
+	next := func() (string, error) {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			return "", errors.New("truncated proof")
+		}
+		line := text[:i]
+		text = text[i+1:]
+		return line, nil
+	}
+	line, err := next()
+	if err != nil || line != "c2sp.org/tlog-proof@v1" {
+		return fmt.Errorf("not a c2sp.org/tlog-proof@v1 proof: %q", line)
+	}
+	if line, err = next(); err != nil {
+		return err
+	}
+	var extra []byte
+	if strings.HasPrefix(line, "extra ") {
+		if extra, err = base64.StdEncoding.Strict().DecodeString(line[len("extra "):]); err != nil {
+			return fmt.Errorf("extra: %v", err)
+		}
+		if line, err = next(); err != nil {
+			return err
+		}
+	}
+	if !strings.HasPrefix(line, "index ") {
+		return fmt.Errorf("no index line: %q", line)
+	}
+	digits := line[len("index "):]
+	index, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || index < 0 || strconv.FormatInt(index, 10) != digits {
+		return fmt.Errorf("bad index %q", digits)
+	}
+	var proof tlog.RecordProof
+	for {
+		if line, err = next(); err != nil {
+			return err
+		}
+		if line == "" {
+			break
+		}
+		h, err := base64.StdEncoding.Strict().DecodeString(line)
+		if err != nil || len(h) != tlog.HashSize {
+			return fmt.Errorf("bad proof hash %q", line)
+		}
+		var hash tlog.Hash
+		copy(hash[:], h)
+		proof = append(proof, hash)
+	}
+
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		return err
+	}
+	n, err := note.Open([]byte(text), note.VerifierList(verifier))
+	if err != nil {
+		return err
+	}
+	body := strings.SplitN(n.Text, "\n", 4)
+	if len(body) < 4 || body[0] != origin {
+		return fmt.Errorf("checkpoint of another origin: %q", body[0])
+	}
+	size, err := strconv.ParseInt(body[1], 10, 64)
+	if err != nil || size < 0 || strconv.FormatInt(size, 10) != body[1] {
+		return fmt.Errorf("bad checkpoint size %q", body[1])
+	}
+	r, err := base64.StdEncoding.Strict().DecodeString(body[2])
+	if err != nil || len(r) != tlog.HashSize {
+		return fmt.Errorf("bad checkpoint root %q", body[2])
+	}
+	var root tlog.Hash
+	copy(root[:], r)
+
+	if !bytes.HasPrefix(extra, []byte("tamga/record/v1\n")) {
+		return errors.New("the extra data is not a Tamga record commitment preimage")
+	}
+	commitment := sha256.Sum256(extra)
+	return tlog.CheckRecord(proof, size, root, index, tlog.RecordHash(commitment[:]))
 }
 
 func tileProofs(req request) response {
