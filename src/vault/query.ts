@@ -11,6 +11,7 @@ import { RecentTilesCache, SyncTileHashReader } from '../log/tiles.js';
 import { recordLeafHash } from '../records/commitment.js';
 import type { TamgaRecord } from '../records/record.js';
 import { latestCheckpoint, tileReader } from './log-store.js';
+import { searchRecordIndexes } from './record-search.js';
 import type { Vault } from './vault.js';
 import { earliestWitnessedCheckpoint, quorum, witnessVerifiers } from './witnesses.js';
 
@@ -50,7 +51,11 @@ export function getRecord(vault: Vault, idOrIndex: string): StoredRecord | null 
   return row === undefined ? null : fromRow(row as RecordRow);
 }
 
-/** Returns the records that name a file with SHA-256 `sha256` (lowercase hex), oldest first. */
+/**
+ * Returns the records the file index names for SHA-256 `sha256` (lowercase hex), oldest first.
+ * The index is derived and not checked here: to prove that a file is sealed, use `fileProver`
+ * (src/vault/prove-file.ts).
+ */
 export function recordsByFileHash(vault: Vault, sha256: string): StoredRecord[] {
   const rows = vault.db
     .prepare(
@@ -60,54 +65,46 @@ export function recordsByFileHash(vault: Vault, sha256: string): StoredRecord[] 
   return rows.map(fromRow);
 }
 
-/** What `tamga ls` filters on. Every field narrows the list. */
+/**
+ * What `tamga ls` and the web app's record list filter on (src/vault/record-search.ts). Every
+ * field narrows the list.
+ */
 export interface RecordFilter {
+  /** Records of this kind only. Without it a search lists every kind but `activity`. */
   readonly kind?: string;
+  /** A document tag, in any case. */
   readonly tag?: string;
   /** Inclusive, compared with `created` (RFC 3339 or a date). */
   readonly from?: string;
   readonly to?: string;
-  /** Case-insensitive text in the record's names, paths, titles, tags or metadata. */
+  /**
+   * Words in the record's names, paths, titles, tags, metadata and texts, in any case and any
+   * Russian or Kyrgyz word form; `key=value` for a metadata entry (src/vault/search/text.ts).
+   */
   readonly text?: string;
   readonly limit?: number;
   readonly offset?: number;
 }
 
-/** Returns the records matching `filter`, in log order. */
+/**
+ * Returns the records matching `filter`, of every kind (activity too) when it names none, in log
+ * order. Throws as `searchRecordIndexes` does.
+ */
 export function listRecords(vault: Vault, filter: RecordFilter = {}): StoredRecord[] {
-  const where: string[] = [];
-  const args: Array<string | number> = [];
-  if (filter.kind) {
-    where.push('kind = ?');
-    args.push(filter.kind);
-  }
-  if (filter.from) {
-    where.push('created >= ?');
-    args.push(filter.from);
-  }
-  if (filter.to) {
-    // A bare date includes the whole day.
-    where.push('created <= ?');
-    args.push(/^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59Z` : filter.to);
-  }
-  if (filter.tag) {
-    // records.json, not json: inside json_each, a bare `json` is json_each's own column.
-    where.push("EXISTS (SELECT 1 FROM json_each(records.json, '$.body.tags') WHERE value = ?)");
-    args.push(filter.tag);
-  }
-  if (filter.text) {
-    // Text values of the body (path, title, tags, metadata, descriptions) and file names; not
-    // the record's keys, ids or hashes. Escape LIKE's wildcards.
-    const like = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      "(EXISTS (SELECT 1 FROM json_tree(records.json, '$.body') WHERE type = 'text' AND unicode_lower(value) LIKE ? ESCAPE '\\')" +
-        " OR EXISTS (SELECT 1 FROM record_files f WHERE f.record_idx = records.idx AND unicode_lower(f.name) LIKE ? ESCAPE '\\'))",
-    );
-    args.push(like, like);
-  }
-  const sql = `SELECT idx, json, salt, commitment FROM records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY idx LIMIT ? OFFSET ?`;
-  args.push(filter.limit ?? -1, filter.offset ?? 0);
-  return (vault.db.prepare(sql).all(...args) as RecordRow[]).map(fromRow);
+  const { indexes } = searchRecordIndexes(vault, {
+    ...filter,
+    limit: filter.limit ?? -1,
+    offset: filter.offset ?? 0,
+    order: 'log',
+    withActivity: true,
+  });
+  if (indexes.length === 0) return [];
+  const rows = vault.db
+    .prepare(
+      'SELECT idx, json, salt, commitment FROM records WHERE idx IN (SELECT value FROM json_each(?)) ORDER BY idx',
+    )
+    .all(JSON.stringify(indexes)) as RecordRow[];
+  return rows.map(fromRow);
 }
 
 /** How a record is proven: the checkpoint that includes it and the proof to that checkpoint. */

@@ -320,10 +320,15 @@ describe('fsck finds tampering', () => {
         size,
       );
     });
-    // What the tampering buys: b.txt now verifies as record 0, sealed as a.txt.
+    // What the tampering once bought: b.txt verifying as record 0, sealed as a.txt. Verify
+    // proves from the records: b.txt is record 1 only, and the index row of record 0 is damage.
     const c = capture(root);
     await main(['verify', '--vault', vaultDir, '--json', join(root, 'docs', 'b.txt')], c.ctx);
-    expect(JSON.parse(c.out[0]!).records.map((r: { id: string }) => r.id)).toContain(sealed[0]!.id);
+    const verdict = JSON.parse(c.out[0]!);
+    expect(verdict.records.map((r: { id: string }) => r.id)).toEqual([sealed[1]!.id]);
+    expect(verdict.damaged).toEqual([
+      expect.objectContaining({ kind: 'file-not-named', index: 0, recordId: sealed[0]!.id }),
+    ]);
     expect(report.ok).toBe(false);
     expect(report.problems).toContainEqual(
       expect.objectContaining({ index: 0, recordId: sealed[0]!.id }),

@@ -2,14 +2,15 @@
  * Verifying files against the vault: they are hashed here, with WebCrypto; only their names and
  * SHA-256 digests go to the server. Each gets a verdict: sealed (which record, since when, by
  * which witnesses), or not found, with the sealed file of the closest name when there is one,
- * which is what a tampered copy looks like. An evidence bundle dropped here is checked offline,
- * as the offline verifier does.
+ * which is what a tampered copy looks like, or damaged: the vault's index names records for it,
+ * none of which proves it (each with what failed). An evidence bundle dropped here is checked
+ * offline, as the offline verifier does.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { API_LIMITS, type VerifyResult } from '../../../src/server/app/api.js';
+import { findBundle } from '../../../src/evidence/packaging.js';
+import { API_LIMITS, type VerifyDamage, type VerifyResult } from '../../../src/server/app/api.js';
 import { formatList, formatUnixTime } from '../../i18n/format.js';
-import { findBundle } from '../../shared/bundle-files.js';
 import { type BundleCheck, CheckError, checkFiles } from '../../shared/check.js';
 import type { PickedFile } from '../../shared/collect.js';
 import { DropZone } from '../../shared/DropZone.js';
@@ -44,7 +45,12 @@ export function Verify() {
     if (findBundle(picked.filter((p) => p.path.endsWith('evidence.json'))) !== null) {
       try {
         setState({ phase: 'hashing', done: 0, total: picked.length });
-        const check = await checkFiles(picked, { logKey: '', policy: '' }, (p) =>
+        // The vault's own trust statement, as its public log publishes it: the union checking a
+        // bundle of its own vault. Without it the bundle can at best be unconfirmed.
+        const statement = await fetch('/trust.txt')
+          .then((r) => (r.ok ? r.text() : ''))
+          .catch(() => '');
+        const check = await checkFiles(picked, { statement }, (p) =>
           setState({ phase: 'hashing', done: p.filesDone, total: p.files }),
         );
         setState({ phase: 'bundle', check });
@@ -162,6 +168,24 @@ function ResultRow({ result }: { result: VerifyResult }) {
         {result.records.length > 1 && (
           <small> {t('verify.alsoIn', { count: result.records.length - 1 })}</small>
         )}
+        {result.damaged !== undefined && (
+          <>
+            <br />
+            <strong>{t('verify.damagedAlso', { count: result.damaged.length })}</strong>
+            <DamageList damaged={result.damaged} />
+          </>
+        )}
+      </li>
+    );
+  }
+  if (result.verdict === 'damaged') {
+    return (
+      <li className="verdict-row bad" data-testid="verify-result" data-verdict="damaged">
+        <strong className="path">{result.name}</strong>: <strong>{t('verify.damaged')}</strong>
+        <DamageList damaged={result.damaged} />
+        <small>
+          <code>{result.sha256}</code>
+        </small>
       </li>
     );
   }
@@ -186,5 +210,20 @@ function ResultRow({ result }: { result: VerifyResult }) {
         <code>{result.sha256}</code>
       </small>
     </li>
+  );
+}
+
+/** What failed, per record the vault's index names: translated, the English text as fallback. */
+function DamageList({ damaged }: { damaged: readonly VerifyDamage[] }) {
+  const { t } = useTranslation('app');
+  return (
+    <ul className="plain" data-testid="verify-damage">
+      {damaged.map((d, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: in the order the server found them.
+        <li key={i}>
+          {t(d.key, { index: d.index ?? '', recordId: d.recordId ?? '', defaultValue: d.message })}
+        </li>
+      ))}
+    </ul>
   );
 }
