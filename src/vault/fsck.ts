@@ -1,8 +1,11 @@
 /**
- * `tamga fsck`: check that a vault agrees with itself. Every commitment is recomputed from its
- * private record and salt; the tree and every stored tile from the commitments; every signed
- * checkpoint against the tree of its size; every blob is decrypted and hashed. Each problem is
- * reported with the record it touches; nothing is repaired.
+ * `tamga fsck`: check that a vault agrees with itself, and with what it cannot rewrite. Every
+ * commitment is recomputed from its private record and salt; the tree and every stored tile from
+ * the commitments; every signed checkpoint against the tree of its size; every blob is decrypted
+ * and hashed. A database rewritten whole agrees with itself, so the log key it names is compared
+ * with the key file and trust statements (fsck-keys.ts), and its size with what witnesses and
+ * mirrors hold (fsck-rollback.ts). Each problem is reported with the record it touches, each
+ * check with what it compared and what could not be compared; nothing is repaired.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -19,17 +22,72 @@ import { commitCanonical, recordLeafHash } from '../records/commitment.js';
 import { canonicalize } from '../records/jcs.js';
 import { parseRecord } from '../records/record.js';
 import { decryptStream } from './age/index.js';
+import { checkLogKey, type TrustSource } from './fsck-keys.js';
+import { type AskWitness, checkRollback } from './fsck-rollback.js';
 import type { VaultKeys } from './keys.js';
 import { blobPath } from './layout.js';
 import type { Vault } from './vault.js';
 
+export type { TrustSource } from './fsck-keys.js';
+export type { AskWitness, WitnessToAsk } from './fsck-rollback.js';
+
 /** One thing wrong, and the record it touches when there is one. */
 export interface FsckProblem {
-  readonly kind: 'record' | 'commitment' | 'tile' | 'checkpoint' | 'blob';
+  readonly kind: 'record' | 'commitment' | 'tile' | 'checkpoint' | 'blob' | FsckCheck['kind'];
   readonly message: string;
   readonly index?: number;
   readonly recordId?: string;
 }
+
+/** How a check against a rewritten or rolled-back vault came out. */
+export type FsckCheckStatus = 'ok' | 'failed' | 'not-checked';
+
+/** The database's log origin and key compared with one source that says what they are. */
+export interface FsckKeyCheck {
+  readonly kind: 'log-key';
+  /** `keys.age`, `trust.txt`, `--trust FILE`, `pinned`, or `published` (none given). */
+  readonly source: string;
+  readonly status: FsckCheckStatus;
+  /** One line for a person: what was found, or what was not checked and how to check it. */
+  readonly message: string;
+  readonly evidence: {
+    readonly databaseOrigin: string;
+    readonly databaseKey: string;
+    /** What the source names; absent when it was not read. */
+    readonly origin?: string;
+    readonly key?: string;
+    /** For a key other than the database's: how many of the stored checkpoints verify under it. */
+    readonly checkpointsVerified?: number;
+    readonly checkpoints?: number;
+    readonly databaseAgeRecipient?: string;
+    readonly ageRecipient?: string;
+  };
+}
+
+/** The vault's log size compared with what a witness or a mirror holds, or is recorded to. */
+export interface FsckRollbackCheck {
+  readonly kind: 'rollback';
+  /** `witness NAME`, `witness NAME (asked now)`, `cosignatures`, `mirror LABEL`, or a group. */
+  readonly source: string;
+  readonly status: FsckCheckStatus;
+  readonly message: string;
+  readonly evidence: {
+    /** The size of the vault's latest checkpoint. */
+    readonly vaultSize: number;
+    /** The size the source holds, or is recorded to hold. */
+    readonly size?: number;
+    /** The cosignature's timestamp or the pull's time, ISO 8601. */
+    readonly time?: string;
+    /**
+     * Where `size` comes from: the vault's own tables, which a thorough rollback rewrites too,
+     * or the witness asked now.
+     */
+    readonly from?: 'vault-database' | 'asked-now';
+  };
+}
+
+/** A check against tampering with the whole vault. */
+export type FsckCheck = FsckKeyCheck | FsckRollbackCheck;
 
 /** What fsck found. `ok` is true when there is no problem; warnings do not count. */
 export interface FsckReport {
@@ -37,13 +95,20 @@ export interface FsckReport {
   readonly records: number;
   readonly checkpoints: number;
   readonly blobs: number;
+  /** Key and rollback problems first (each also a failed check), then the vault's own. */
   readonly problems: readonly FsckProblem[];
   readonly warnings: readonly string[];
+  /** The key and rollback checks: ok, failed, or not checked and why. */
+  readonly checks: readonly FsckCheck[];
 }
 
 export interface FsckOptions {
-  /** Decrypt and hash every blob (needs the keys). */
+  /** Decrypt and hash every blob, and compare the key file's log key (needs the passphrase). */
   readonly keys?: VaultKeys;
+  /** Trust statements to compare the log key with: `--trust FILE`, the one pinned. */
+  readonly statements?: readonly TrustSource[];
+  /** Asks each witness what it holds now (`--online`); without it, they are not asked. */
+  readonly askWitness?: AskWitness;
   readonly onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -287,13 +352,29 @@ export async function fsck(vault: Vault, options: FsckOptions = {}): Promise<Fsc
       `${orphans} encrypted file${orphans === 1 ? ' is' : 's are'} not named by any record (left by an interrupted seal; sealing the same file again reuses it)`,
     );
 
+  // Against what the database cannot rewrite: the key file, statements, witnesses, mirrors.
+  const keyChecks = await checkLogKey(vault, {
+    ...(options.keys ? { keys: options.keys } : {}),
+    ...(options.statements ? { statements: options.statements } : {}),
+    checkpoints,
+  });
+  const rollbackChecks = await checkRollback(vault, {
+    ...(options.askWitness ? { askWitness: options.askWitness } : {}),
+    statements: keyChecks.statements,
+  });
+  const checks: FsckCheck[] = [...keyChecks.checks, ...rollbackChecks];
+  const failed: FsckProblem[] = checks
+    .filter((c) => c.status === 'failed')
+    .map((c) => ({ kind: c.kind, message: c.message }));
+
   return {
-    ok: problems.length === 0,
+    ok: problems.length === 0 && failed.length === 0,
     records: expected,
     checkpoints: checkpoints.size,
     blobs: files.length,
-    problems,
-    warnings,
+    problems: [...failed, ...problems],
+    warnings: [...warnings, ...keyChecks.warnings],
+    checks,
   };
 }
 

@@ -14,23 +14,28 @@
  *
  * A witness that cannot be reached is retried later with exponential backoff (`next_attempt`);
  * nothing here ever blocks sealing, which only hands the client its latest checkpoint.
+ * `askWitnessStanding` asks the same endpoint where a witness stands, for `tamga fsck --online`.
  */
 
 import { openCheckpoint } from '../log/checkpoint.js';
+import { checkCosignatures, parseCosignatureVerifierKey } from '../log/cosignature.js';
 import { encodeBase64 } from '../log/encoding.js';
 import { TamgaError } from '../log/errors.js';
 import { formatNote } from '../log/note.js';
 import { consistencyProofSync } from '../log/proof.js';
 import { SyncTileHashReader } from '../log/tiles.js';
 import { latestCheckpoint, tileReader } from '../vault/log-store.js';
+import { assertMayAppend } from '../vault/restored.js';
 import type { Vault } from '../vault/vault.js';
 import {
+  alarmAttemptError,
   listWitnesses,
   raiseAlarm,
   recordAttempt,
   recordWitnessSize,
   storeCosignatures,
   type WitnessEntry,
+  type WitnessStanding,
 } from '../vault/witnesses.js';
 
 /** What happened when one witness was asked. */
@@ -87,12 +92,15 @@ const MAX_CONFLICT_RETRIES = 2;
 /**
  * Asks every listed witness (in parallel) to cosign the vault's latest checkpoint, stores what
  * they cosign, records each one's state, and returns what happened with each. Never throws for
- * what a witness answers or for a witness that cannot be reached: those are outcomes.
+ * what a witness answers or for a witness that cannot be reached: those are outcomes. Throws
+ * VaultError `vault.restored-not-taken-over`, asking no one, for a restored copy not taken over:
+ * a witness that cosigned the copy's history would refuse the original's.
  */
 export async function gatherCosignatures(
   vault: Vault,
   options: GatherOptions = {},
 ): Promise<WitnessOutcome[]> {
+  assertMayAppend(vault.db);
   const latest = latestCheckpoint(vault.db);
   if (latest === null) return [];
   const witnesses = listWitnesses(vault.db).filter(
@@ -193,6 +201,78 @@ async function askWitness(
   }
 }
 
+/**
+ * Asks one witness, now, where it stands on the vault's latest checkpoint of size N, for
+ * `tamga fsck --online`: c2sp.org/tlog-witness has no read endpoint, so the question is an
+ * add-checkpoint with `old N` and no proof. A witness that holds N cosigns it again (200); one
+ * that holds another size answers 409 with it. A size M below N is asked again with the proof
+ * from M, as a sync would (so a rewritten history shows as a 422), and M above N is answered
+ * as it is: the witness cosigned more than the vault holds. Nothing is stored in the vault. Never
+ * throws for what the witness answers or for a witness that cannot be reached.
+ */
+export async function askWitnessStanding(
+  vault: Vault,
+  witness: Pick<WitnessEntry, 'name' | 'vkey' | 'url'>,
+  options: Pick<GatherOptions, 'timeoutMs' | 'fetch' | 'signal'> = {},
+): Promise<WitnessStanding> {
+  const latest = latestCheckpoint(vault.db);
+  if (latest === null) return { answer: 'unusable', detail: 'the vault has no checkpoint' };
+  let note: string;
+  try {
+    note = logSignedNote(vault, latest.note);
+  } catch (e) {
+    if (!(e instanceof TamgaError)) throw e;
+    return { answer: 'unusable', detail: `the vault's checkpoint does not verify: ${e.message}` };
+  }
+  let oldSize = latest.size;
+  for (let attempt = 0; ; attempt++) {
+    let body: string;
+    try {
+      body = requestBody(vault, oldSize, latest.size, note);
+    } catch (e) {
+      if (!(e instanceof TamgaError)) throw e;
+      return { answer: 'unusable', detail: `no proof from size ${oldSize}: ${e.message}` };
+    }
+    let reply: { status: number; type: string; body: string };
+    try {
+      reply = await post(`${witness.url}/add-checkpoint`, body, options);
+    } catch (e) {
+      return { answer: 'unusable', detail: `cannot reach ${witness.url}: ${(e as Error).message}` };
+    }
+    if (reply.status === 200) {
+      try {
+        const opened = checkCosignatures(
+          `${note}${reply.body.endsWith('\n') ? reply.body : `${reply.body}\n`}`,
+          vault.logVerifier(),
+          [parseCosignatureVerifierKey(witness.vkey)],
+          1,
+        );
+        return {
+          answer: 'cosigned',
+          size: latest.size,
+          from: oldSize,
+          timestamp: opened.cosignatures[0]!.timestamp,
+        };
+      } catch (e) {
+        if (!(e instanceof TamgaError)) throw e;
+        return {
+          answer: 'unusable',
+          detail: `the witness answered 200 without a valid cosignature by its key: ${e.message}`,
+        };
+      }
+    }
+    const size =
+      reply.status === 409 && reply.type.startsWith('text/x.tlog.size')
+        ? parseSize(reply.body)
+        : null;
+    if (size === null) {
+      return { answer: 'refused', status: reply.status, detail: firstLine(reply.body) };
+    }
+    if (size >= latest.size || attempt >= MAX_CONFLICT_RETRIES) return { answer: 'holds', size };
+    oldSize = size;
+  }
+}
+
 /** The note with the log's own signature only: what a witness needs, and all it should get. */
 function logSignedNote(vault: Vault, note: string): string {
   const opened = openCheckpoint(note, vault.logVerifier());
@@ -286,7 +366,7 @@ function alarm(
   recordAttempt(
     vault.db,
     w.name,
-    { ok: false, error: `ALARM ${id}: ${what.message}`, retryAt },
+    { ok: false, error: alarmAttemptError(id, what.message), retryAt },
     now,
   );
   return { witness: w.name, status: 'alarm', error: what.message, alarm: id };
