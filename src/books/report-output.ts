@@ -25,20 +25,34 @@ export function reportJson(report: Report): string {
   );
 }
 
-function csvCell(value: string, amount: boolean): string {
-  // A text cell a spreadsheet would run as a formula is written as text (OWASP CSV injection).
-  const safe = !amount && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+// OWASP "CSV Injection": a cell a spreadsheet reads as a formula starts with = + - @, or with
+// a tab or CR. Spreadsheets also skip leading spaces (and read the full-width ＝ ＋ － ＠ of
+// East Asian input as the same signs), so those are looked through first.
+const FORMULA = /^(?:[\t\r]|[\s\p{Cf}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Returns `value` as a spreadsheet will show it, not run it: a cell that would start a formula
+ * gets a leading apostrophe (OWASP's advice), except a plain number such as `-120.00`, which
+ * is a number to the spreadsheet and stays one. The one rule of every CSV Tamga writes.
+ */
+export function spreadsheetText(value: string): string {
+  return FORMULA.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}
+
+function csvCell(value: string): string {
+  const safe = spreadsheetText(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** Returns `report` as CSV: the columns, then `records` (ids separated by spaces), CRLF lines. */
 export function reportCsv(report: Report): string {
-  const lines = [[...report.columns.map((c) => csvCell(c.key, false)), 'records'].join(',')];
+  const lines = [[...report.columns.map((c) => csvCell(c.key)), 'records'].join(',')];
   for (const r of report.rows) {
     lines.push(
       [
-        ...report.columns.map((c) => csvCell(r.values[c.key] ?? '', c.amount === true)),
-        csvCell(r.records.join(' '), false),
+        ...report.columns.map((c) => csvCell(r.values[c.key] ?? '')),
+        csvCell(r.records.join(' ')),
       ].join(','),
     );
   }
@@ -80,7 +94,7 @@ export function reportText(report: Report): string {
   }
   out.push(
     '',
-    'Each row rests on the sealed records listed by --json or --csv; prove one with `tamga verify ID`.',
+    'Each row rests on the sealed records listed by --json or --csv; prove one with `tamga show ID`.',
   );
   return `${out.join('\n')}\n`;
 }

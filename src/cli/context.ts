@@ -2,11 +2,21 @@
  * What every vault command shares: where the vault is, how the passphrase is read, and where
  * output goes. Commands take a `CommandContext`, so tests run them in-process with captured
  * output and no terminal.
+ *
+ * Output is where untrusted text (record ids and names from a bundle, a statement's payment
+ * purposes, file names, a witness's answers) meets the terminal, so the real process context
+ * makes every line inert (src/records/printable.ts): no command can forget to. A command that
+ * prints one untrusted value inside a line still wraps it in `printable`, which also escapes
+ * the line breaks that the output layer has to keep.
  */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { writeLine } from '../platform/terminal.js';
+import { formatByteSize } from '../records/byte-size.js';
 import { KeyError } from '../vault/errors.js';
+
+export { printable } from '../records/printable.js';
 
 /** Output and input of a command. */
 export interface CommandContext {
@@ -78,11 +88,14 @@ export function askVisible(question: string): Promise<string> {
   });
 }
 
-/** The context of a real process: its streams, environment and working directory. */
+/**
+ * The context of a real process: its streams, environment and working directory. Every line
+ * written goes through `writeLine`, so what a command prints cannot act on the terminal.
+ */
 export function processContext(): CommandContext {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => writeLine(process.stdout, line),
+    err: (line) => writeLine(process.stderr, line),
     interactive: Boolean(process.stderr.isTTY && process.stdin.isTTY),
     env: process.env,
     cwd: process.cwd(),
@@ -91,33 +104,16 @@ export function processContext(): CommandContext {
   };
 }
 
-/** Formats a byte count for people: 1.5 MB, 320 KB. */
+/**
+ * Formats a byte count for people, in decimal units: 386 B, 1.5 MB (10^6 bytes), as the web app
+ * writes it too (src/records/byte-size.ts).
+ */
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+  return formatByteSize(n);
 }
 
 /** A mistake on the command line: exit code 2. */
 export class UsageError extends Error {}
-
-/**
- * Returns `text` safe to print on one terminal line: control characters (a newline in a file
- * name, an escape sequence) are shown as \xNN instead of acting on the terminal.
- */
-export function printable(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape.
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
 
 /** Parses a positive whole number option. Throws UsageError for anything else. */
 export function positiveInteger(value: string): number {

@@ -8,6 +8,7 @@
  * - fields, bodies, record: the record schema, each kind's body, and `parseRecord`
  * - commitment: SHA-256("tamga/record/v1\n" ‖ salt ‖ JCS(record)), the log entry of a record
  * - errors: SchemaError, which names every wrong field
+ * - printable: untrusted text made inert for a terminal (controls, bidi and invisible characters)
  */
 export {
   type ActivityBody,
@@ -43,6 +44,7 @@ export {
   canonicalizeBytes,
   MAX_JSON_DEPTH,
 } from './jcs.js';
+export { printable, printableLines } from './printable.js';
 export {
   type ActivityRecord,
   type AssetRecord,
