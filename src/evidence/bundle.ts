@@ -72,7 +72,10 @@ export interface EvidenceRecord {
 /** A file that travels beside the bundle: its SHA-256 and where it is, relative to the bundle. */
 export interface EvidenceFile {
   readonly sha256: string;
-  /** A relative `/`-separated path from the bundle's folder, such as `files/<sha256>`. */
+  /**
+   * A relative `/`-separated path from the bundle's folder, such as
+   * `files/<sha256 prefix>-<name>`.
+   */
   readonly path: string;
 }
 

@@ -1,13 +1,16 @@
 /**
  * A real evidence bundle, made the way `tamga evidence --with-files` makes one: a vault in a
  * temporary folder, two witnesses running in-process on loopback (quorum 2), a folder of
- * documents sealed and cosigned, and the bundle written with the CLI's own command function.
+ * documents sealed and cosigned, and the bundle written with the CLI's own command function;
+ * and the vault's trust statement, as the union publishes it (`tamga trust`).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { evidenceCommand } from '../../src/cli/evidence.js';
 import { sealCommand } from '../../src/cli/seal.js';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
+import { refreshTrustFile } from '../../src/vault/trust-file.js';
 import { addWitness, setQuorum } from '../../src/vault/witnesses.js';
 import { listenWitness } from '../../src/witness/commands.js';
 import { buildWitnessServer } from '../../src/witness/server.js';
@@ -36,8 +39,11 @@ export interface RunningWitness {
 export interface BundleFixture {
   readonly vaultDir: string;
   readonly docsDir: string;
-  /** The bundle's folder: evidence.json and files/<sha256>. */
+  /** The bundle's folder: evidence.json, README.txt, verifier.html, proofs/ and files/. */
   readonly bundleDir: string;
+  /** The vault's trust statement file (trust.txt), and its text: what the union publishes. */
+  readonly trustFile: string;
+  readonly statement: string;
   readonly witnesses: readonly RunningWitness[];
   close(): Promise<void>;
 }
@@ -57,6 +63,7 @@ export async function makeBundle(dir: string): Promise<BundleFixture> {
       addWitness(vault.db, { name, vkey: witness.verifierKey, url });
     }
     setQuorum(vault.db, 2);
+    await refreshTrustFile(vault);
   } finally {
     vault.close();
   }
@@ -70,10 +77,13 @@ export async function makeBundle(dir: string): Promise<BundleFixture> {
     { vault: vaultDir, out: bundleDir, tag: 'evidence', withFiles: true },
     capture(dir).ctx,
   );
+  const trustFile = join(vaultDir, 'trust.txt');
   return {
     vaultDir,
     docsDir,
     bundleDir,
+    trustFile,
+    statement: readFileSync(trustFile, 'utf8'),
     witnesses,
     async close() {
       for (const w of witnesses) {

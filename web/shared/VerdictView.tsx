@@ -1,28 +1,53 @@
 /**
- * The verdict on an evidence bundle, for a person: first whether it holds and since when, then
- * each record (what it says, its files, its checks), the files handed over, where the keys came
- * from, and the checkpoint in detail. Every sentence of the verdict is a message key rendered in
- * the page's language (web/i18n/evidence.ts).
+ * The verdict on an evidence bundle, for a person: first the outcome in one of three words —
+ * verified (green, and since when), unconfirmed (amber: every check held, but under keys the
+ * bundle brought, which anyone can make; no date, and the keys' fingerprint to compare with the
+ * union's), not verified (red) — then each record (what it says, its files, its checks), the
+ * files handed over, where the keys came from, and the checkpoint in detail. Every sentence of
+ * the verdict is a message key rendered in the page's language (web/i18n/evidence.ts).
+ *
+ * A date is written only where keys the person trusts prove it: a record's or a bundle's own
+ * date is anyone's claim until then, and is not shown.
  */
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Check, Message, RecordVerdict } from '../../src/evidence/index.js';
+import type {
+  Check,
+  EvidenceVerdict,
+  Message,
+  RecordVerdict,
+  VerdictStatus,
+} from '../../src/evidence/index.js';
 import { renderEvidenceMessage } from '../i18n/evidence.js';
 import { formatBytes, formatIsoTime, formatList, formatUnixTime } from '../i18n/format.js';
 import type { Lang } from '../i18n/languages.js';
 import type { BundleCheck } from './check.js';
 import { useLang } from './use-lang.js';
 
-const HELD = '✓';
-const FAILED = '✗';
-const NOTED = '·';
+type MarkState = 'ok' | 'bad' | 'note' | 'warn';
 
-function Mark({ ok, note = false }: { ok: boolean; note?: boolean }) {
+const SYMBOL: Readonly<Record<MarkState, string>> = { ok: '✓', bad: '✗', note: '·', warn: '!' };
+const LABEL: Readonly<Record<MarkState, string>> = {
+  ok: 'mark.held',
+  bad: 'mark.failed',
+  note: 'mark.noted',
+  warn: 'mark.unconfirmed',
+};
+
+function Mark({
+  ok,
+  note = false,
+  state,
+}: {
+  ok: boolean;
+  note?: boolean;
+  state?: MarkState | undefined;
+}) {
   const { t } = useTranslation('verifier');
-  const label = note ? t('mark.noted') : ok ? t('mark.held') : t('mark.failed');
+  const s: MarkState = state ?? (note ? 'note' : ok ? 'ok' : 'bad');
   return (
-    <span className={`mark ${note ? 'note' : ok ? 'ok' : 'bad'}`} role="img" aria-label={label}>
-      {note ? NOTED : ok ? HELD : FAILED}
+    <span className={`mark ${s}`} role="img" aria-label={t(LABEL[s])}>
+      {SYMBOL[s]}
     </span>
   );
 }
@@ -42,39 +67,87 @@ function CheckLine({ check, note = false }: { check: Check; note?: boolean }) {
   );
 }
 
+/** A fingerprint, its six groups of digits kept apart so that they are read and compared. */
+export function Fingerprint({ digits, testId }: { digits: string; testId?: string }) {
+  const groups = digits.split(/\s+/).filter((g) => g !== '');
+  return (
+    <span className="fingerprint" data-testid={testId}>
+      {groups.map((g, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the groups are positions, never reordered.
+        <Fragment key={i}>
+          {i > 0 && ' '}
+          <span>{g}</span>
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
+/** The class and heading of each outcome. */
+const OUTCOME: Readonly<Record<VerdictStatus, { banner: string; title: string; mark: MarkState }>> =
+  {
+    verified: { banner: 'ok', title: 'result.verified', mark: 'ok' },
+    unconfirmed: { banner: 'unconfirmed', title: 'result.unconfirmed', mark: 'warn' },
+    failed: { banner: 'bad', title: 'result.notVerified', mark: 'bad' },
+  };
+
+/**
+ * True when what a record says, dates included, is proven: it verified, under keys the person
+ * gave, in a checkpoint that verified under them.
+ */
+function provenRecord(verdict: EvidenceVerdict, r: RecordVerdict): boolean {
+  return r.ok && verdict.trustedFingerprint !== null && verdict.checkpoint.ok;
+}
+
 /** The verdict on a bundle and on the files handed over with it. */
 export function VerdictView({ check }: { check: BundleCheck }) {
   const { t } = useTranslation('verifier');
   const lang = useLang();
-  const { verdict, bundle } = check;
+  const { verdict, bundle, status } = check;
   const cp = verdict.checkpoint;
+  const outcome = OUTCOME[status];
   const witnesses = cp.cosignatures.map((c) => c.witness);
-  const givenProblems = check.given.filter((g) => g.status !== 'disclosed');
 
   return (
-    <div className="verdict" data-testid="verdict" data-ok={check.ok ? 'true' : 'false'}>
-      <section className={`banner ${check.ok ? 'ok' : 'bad'}`} aria-live="polite">
+    <div
+      className="verdict"
+      data-testid="verdict"
+      data-ok={check.ok ? 'true' : 'false'}
+      data-status={status}
+    >
+      <section className={`banner ${outcome.banner}`} aria-live="polite">
         <h2>
-          <Mark ok={check.ok} /> {check.ok ? t('result.verified') : t('result.notVerified')}
+          <Mark ok={check.ok} state={outcome.mark} /> {t(outcome.title)}
         </h2>
-        <p>
-          <Say m={verdict.summary} />
+        {/* The one verdict, files given included (outcomeOf): never at odds with the title. */}
+        <p data-testid="summary">
+          <Say m={check.summary} />
         </p>
-        {givenProblems.length > 0 && (
-          <p>{t('result.givenProblems', { count: givenProblems.length })}</p>
+        {status === 'unconfirmed' && (
+          <div className="fingerprint-box">
+            <p>{t('result.fingerprintTitle')}</p>
+            <p className="fingerprint-big">
+              <Fingerprint digits={verdict.fingerprint} testId="bundle-fingerprint" />
+            </p>
+            <p>{t('result.fingerprintCompare')}</p>
+          </div>
         )}
-        {verdict.provenNoLaterThan !== null ? (
-          <p className="proven" data-testid="proven">
-            {t('result.provenBy', {
-              time: formatUnixTime(verdict.provenNoLaterThan, lang),
-              witnesses: formatList(witnesses, lang),
-              count: witnesses.length,
-            })}
-          </p>
-        ) : (
-          <p className="proven">{t('result.noTime')}</p>
-        )}
-        {cp.read.ok && (
+        {status === 'verified' &&
+          (verdict.provenNoLaterThan !== null ? (
+            <p className="proven" data-testid="proven">
+              {t('result.provenBy', {
+                time: formatUnixTime(verdict.provenNoLaterThan, lang),
+                witnesses: formatList(witnesses, lang),
+                count: witnesses.length,
+              })}
+            </p>
+          ) : (
+            <p className="proven">{t('result.noTime')}</p>
+          ))}
+        {/* Records that verified under trusted keys show their dates below, even when a file
+            given fails the whole; only a bundle that did not verify shows none. */}
+        {verdict.status !== 'verified' && <p className="proven">{t('result.undated')}</p>}
+        {cp.read.ok && status !== 'unconfirmed' && (
           <p data-testid="quorum">
             {t(cp.quorum.met ? 'result.quorumMet' : 'result.quorumNotMet', {
               valid: cp.quorum.valid,
@@ -83,6 +156,29 @@ export function VerdictView({ check }: { check: BundleCheck }) {
             })}
           </p>
         )}
+        {cp.unknownSigners.length > 0 && (
+          <ul className="checks" data-testid="unknown-witnesses">
+            {cp.unknownSigners.map((u) => (
+              <li key={u.keyId + u.name}>
+                <Mark ok={false} state="warn" />{' '}
+                {t('result.unknownWitness', { name: u.name, keyId: u.keyId })}
+              </li>
+            ))}
+          </ul>
+        )}
+        {verdict.trustedFingerprint !== null && (
+          <p data-testid="trusted-fingerprint">
+            {t('result.checkedUnder')} <Fingerprint digits={verdict.trustedFingerprint} />
+            {'. '}
+            {t('trust.compare')}
+          </p>
+        )}
+        {verdict.trustedFingerprint !== null &&
+          verdict.fingerprint !== verdict.trustedFingerprint && (
+            <p data-testid="fingerprint-differs">
+              {t('result.fingerprintDiffers')} <Fingerprint digits={verdict.fingerprint} />
+            </p>
+          )}
         <button type="button" className="no-print" onClick={() => window.print()}>
           {t('actions.print')}
         </button>
@@ -93,7 +189,12 @@ export function VerdictView({ check }: { check: BundleCheck }) {
       <section>
         <h3>{t('result.records', { count: verdict.records.length })}</h3>
         {verdict.records.map((r) => (
-          <RecordCard key={r.position} verdict={r} record={bundle.records[r.position]?.record} />
+          <RecordCard
+            key={r.position}
+            verdict={r}
+            proven={provenRecord(verdict, r)}
+            record={bundle.records[r.position]?.record}
+          />
         ))}
       </section>
 
@@ -145,6 +246,11 @@ export function VerdictView({ check }: { check: BundleCheck }) {
               <Say m={w.message} />
             </li>
           ))}
+          {cp.unknownSigners.map((u) => (
+            <li key={`unknown ${u.keyId} ${u.name}`}>
+              <Mark ok={false} note /> <Say m={u.message} />
+            </li>
+          ))}
           {cp.read.ok && <CheckLine check={{ ok: cp.quorum.met, message: cp.quorum.message }} />}
         </ul>
         <pre className="note-text">{bundle.checkpoint}</pre>
@@ -169,10 +275,12 @@ export function VerdictView({ check }: { check: BundleCheck }) {
         </section>
       )}
       <p className="generated">
-        {t('result.bundleInfo', {
-          created: formatIsoTime(bundle.created, lang),
-          generator: bundle.generator,
-        })}
+        {status === 'verified'
+          ? t('result.bundleInfo', {
+              created: formatIsoTime(bundle.created, lang),
+              generator: bundle.generator,
+            })
+          : t('result.bundleInfoUndated', { generator: bundle.generator })}
       </p>
     </div>
   );
@@ -181,6 +289,13 @@ export function VerdictView({ check }: { check: BundleCheck }) {
 function GivenFiles({ check }: { check: BundleCheck }) {
   const { t } = useTranslation('verifier');
   const lang = useLang();
+  // A file is proven when a proven record names it; matching a record that is not proven, it
+  // matches the bundle, and that proves no more than the bundle does.
+  const proven = new Set(
+    check.verdict.records
+      .filter((r) => provenRecord(check.verdict, r))
+      .flatMap((r) => r.files.filter((f) => f.status === 'match').map((f) => f.sha256)),
+  );
   return (
     <section className="given">
       <h3>{t('given.title', { count: check.given.length })}</h3>
@@ -195,8 +310,11 @@ function GivenFiles({ check }: { check: BundleCheck }) {
           {check.given.map((g) => (
             <tr
               key={g.path}
-              className={g.status === 'disclosed' ? 'ok' : 'bad'}
+              className={
+                g.status !== 'disclosed' ? 'bad' : proven.has(g.digest.sha256) ? 'ok' : 'note'
+              }
               data-testid="given-file"
+              data-status={g.status}
             >
               <td>
                 <span className="path">{g.path}</span>
@@ -205,14 +323,19 @@ function GivenFiles({ check }: { check: BundleCheck }) {
                   {formatBytes(g.digest.size, lang)} · <code>{g.digest.sha256}</code>
                 </small>
               </td>
-              <td>
-                <Mark ok={g.status === 'disclosed'} /> {t(`given.${g.status}`)}
-                {g.expected !== null && (
+              <td data-testid="given-message">
+                {/* The words of tamga check-evidence: the shared rule's message. */}
+                <Mark
+                  ok={g.status === 'disclosed'}
+                  state={
+                    g.status === 'disclosed' && !proven.has(g.digest.sha256) ? 'warn' : undefined
+                  }
+                />{' '}
+                <Say m={g.message} />
+                {g.status === 'disclosed' && !proven.has(g.digest.sha256) && (
                   <>
                     <br />
-                    <small>
-                      {t('given.expected', { name: g.expected.name, sha256: g.expected.sha256 })}
-                    </small>
+                    <small>{t('given.matchesBundle')}</small>
                   </>
                 )}
               </td>
@@ -226,9 +349,12 @@ function GivenFiles({ check }: { check: BundleCheck }) {
 
 function RecordCard({
   verdict: r,
+  proven,
   record,
 }: {
   verdict: RecordVerdict;
+  /** Its dates may be shown: see `provenRecord`. */
+  proven: boolean;
   record: Readonly<Record<string, unknown>> | undefined;
 }) {
   const { t } = useTranslation(['verifier', 'common']);
@@ -236,13 +362,20 @@ function RecordCard({
   const kind = r.kind ?? '?';
   const kindLabel = t(`common:kind.${kind}`, { defaultValue: kind });
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const state = !r.ok ? 'bad' : proven ? 'ok' : 'unconfirmed';
   return (
-    <article className={`record ${r.ok ? 'ok' : 'bad'}`} data-testid="record">
+    <article className={`record ${state}`} data-testid="record" data-status={state}>
       <h4>
-        <Mark ok={r.ok} />{' '}
+        <Mark ok={r.ok} state={state === 'unconfirmed' ? 'warn' : undefined} />{' '}
         {t('result.recordHeading', { number: r.position + 1, kind: kindLabel, index: r.index })}
       </h4>
-      <p className="record-status">{r.ok ? t('result.recordOk') : t('result.recordBad')}</p>
+      <p className="record-status">
+        {state === 'ok'
+          ? t('result.recordOk')
+          : state === 'unconfirmed'
+            ? t('result.recordUnconfirmed')
+            : t('result.recordBad')}
+      </p>
       {r.provenNoLaterThan !== null && (
         <p className="proven">
           {t('result.recordProven', { time: formatUnixTime(r.provenNoLaterThan, lang) })}
@@ -254,10 +387,12 @@ function RecordCard({
           <code>{r.id ?? '?'}</code>
         </dd>
         <dt>{t('common:record.created')}</dt>
-        <dd>{formatIsoTime(str(record?.created), lang)}</dd>
+        <dd>
+          {proven ? formatIsoTime(str(record?.created), lang) : t('verifier:result.dateHidden')}
+        </dd>
         <dt>{t('common:record.author')}</dt>
         <dd>{str(record?.author)}</dd>
-        <BodyFields body={record?.body} />
+        <BodyFields body={record?.body} hideDates={!proven} />
         {Array.isArray(record?.refs) && record.refs.length > 0 && (
           <>
             <dt>{t('common:record.refs')}</dt>
@@ -319,25 +454,50 @@ function RecordCard({
   );
 }
 
-/** The fields of a record's body, labelled in the page's language where a label is known. */
-export function BodyFields({ body }: { body: unknown }): ReactNode {
-  const { t } = useTranslation('common');
+/**
+ * The fields of a record's body, labelled in the page's language where a label is known. With
+ * `hideDates`, a field that is a date says it is not shown: in a bundle that did not verify, a
+ * date is anyone's claim.
+ */
+export function BodyFields({
+  body,
+  hideDates = false,
+}: {
+  body: unknown;
+  hideDates?: boolean;
+}): ReactNode {
+  const { t } = useTranslation(['common', 'verifier']);
   const lang = useLang();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const hidden = hideDates ? t('verifier:result.dateHidden') : null;
   return Object.entries(body as Record<string, unknown>).map(([key, value]) => (
     <BodyField
       key={key}
-      label={t(`field.${key}`, { defaultValue: key })}
+      label={t(`common:field.${key}`, { defaultValue: key })}
       value={value}
       lang={lang}
+      hidden={hidden}
     />
   ));
 }
 
-function BodyField({ label, value, lang }: { label: string; value: unknown; lang: Lang }) {
+const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/;
+
+function BodyField({
+  label,
+  value,
+  lang,
+  hidden,
+}: {
+  label: string;
+  value: unknown;
+  lang: Lang;
+  /** What to show instead of a date, or null to show dates. */
+  hidden: string | null;
+}) {
   let shown: ReactNode;
   if (typeof value === 'string') {
-    shown = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/.test(value) ? formatIsoTime(value, lang) : value;
+    shown = DATE.test(value) ? (hidden ?? formatIsoTime(value, lang)) : value;
   } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
     shown = value.join(', ');
   } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -347,7 +507,9 @@ function BodyField({ label, value, lang }: { label: string; value: unknown; lang
         {entries.map(([k, v]) => (
           <div key={k}>
             <dt>{k}</dt>
-            <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+            <dd>
+              {typeof v === 'string' ? (DATE.test(v) ? (hidden ?? v) : v) : JSON.stringify(v)}
+            </dd>
           </div>
         ))}
       </dl>

@@ -7,21 +7,26 @@ import {
   EVIDENCE_LIMITS,
   type EvidenceBundle,
   type EvidenceVerdict,
-  parseEvidence,
-  verifyEvidence,
-} from '../../src/evidence/index.js';
-import { TamgaError } from '../../src/log/errors.js';
-import {
   findBundle,
   type GivenFile,
   type GivenVerdict,
   isPackaging,
   isSystemFile,
-  matchFiles,
-} from './bundle-files.js';
+  type Message,
+  matchGivenFiles,
+  outcomeOf,
+  parseEvidence,
+  type TrustedKeys,
+  type TrustInput,
+  trustedKeysFrom,
+  type VerdictStatus,
+  verifyEvidence,
+} from '../../src/evidence/index.js';
+import { TamgaError } from '../../src/log/errors.js';
 import type { PickedFile } from './collect.js';
 import { hashBlob } from './hash.js';
-import { trustedKeys } from './trust.js';
+
+export type { TrustInput };
 
 /** Why a check could not start: an i18n key of the `verifier` namespace, and its parameters. */
 export class CheckError extends Error {
@@ -43,19 +48,20 @@ export interface CheckProgress {
   readonly bytesDone: number;
 }
 
-/** Keys the person trusts, as text: a log verifier key, and a policy file. Both may be empty. */
-export interface TrustInput {
-  readonly logKey: string;
-  readonly policy: string;
-}
-
 /** The outcome of a check. */
 export interface BundleCheck {
   readonly bundle: EvidenceBundle;
   readonly bundlePath: string;
   readonly verdict: EvidenceVerdict;
   readonly given: readonly GivenVerdict[];
-  /** The bundle verifies and every file handed over is a disclosed file, unaltered. */
+  /**
+   * The verdict's status, made `failed` by any file handed over that is not a disclosed file
+   * unaltered: `verified` only when the keys were the person's and everything held.
+   */
+  readonly status: VerdictStatus;
+  /** The line that says `status`, first: never at odds with it (`outcomeOf`). */
+  readonly summary: Message;
+  /** `status` is `verified`. */
   readonly ok: boolean;
 }
 
@@ -64,8 +70,30 @@ function reasonOf(e: unknown): string {
 }
 
 /**
- * Resolves to the check of the files handed over. Rejects with CheckError `error.noBundle`,
- * `error.tooLarge`, `error.notBundle`, `error.trust` or `error.read`.
+ * Returns the keys the person gave (a trust statement, or a log key and policy), undefined when
+ * none. Throws CheckError `error.trustAmbiguous` for a statement given with a key or policy,
+ * `error.statement` for a statement that does not parse, `error.trust` for a key or policy that
+ * does not.
+ */
+export function keysFrom(trust: TrustInput, bundle: EvidenceBundle): TrustedKeys | undefined {
+  try {
+    return trustedKeysFrom(trust, bundle.log);
+  } catch (e) {
+    const code = e instanceof TamgaError ? e.code : '';
+    if (code === 'trust.ambiguous') {
+      throw new CheckError('error.trustAmbiguous', {}, reasonOf(e));
+    }
+    if ((trust.statement ?? '').trim() !== '') {
+      throw new CheckError('error.statement', { reason: reasonOf(e) }, reasonOf(e));
+    }
+    throw new CheckError('error.trust', { reason: reasonOf(e) }, reasonOf(e));
+  }
+}
+
+/**
+ * Resolves to the check of the files handed over, under the keys in `trust`. Rejects with
+ * CheckError `error.noBundle`, `error.tooLarge`, `error.notBundle`, `error.read`, or as
+ * `keysFrom`.
  */
 export async function checkFiles(
   picked: readonly PickedFile[],
@@ -97,12 +125,7 @@ export async function checkFiles(
     throw new CheckError('error.read', { name: bundleFile.path, reason: reasonOf(e) }, reasonOf(e));
   }
 
-  let trusted: ReturnType<typeof trustedKeys>;
-  try {
-    trusted = trustedKeys(trust.logKey, trust.policy, bundle.log);
-  } catch (e) {
-    throw new CheckError('error.trust', { reason: reasonOf(e) }, reasonOf(e));
-  }
+  const trusted = keysFrom(trust, bundle);
 
   const toHash = picked.filter(
     (f) => !isPackaging(f.path, bundleFile.path) && !isSystemFile(f.path),
@@ -125,16 +148,19 @@ export async function checkFiles(
   }
   onProgress({ files: toHash.length, filesDone: toHash.length, bytes: total, bytesDone });
 
-  const matched = matchFiles(bundle, bundleFile.path, given);
+  const matched = matchGivenFiles(bundle, bundleFile.path, given);
   const verdict = verifyEvidence(bundle, {
     files: matched.provided,
     ...(trusted ? { trust: trusted } : {}),
   });
+  const { status, summary } = outcomeOf(verdict, matched.given);
   return {
     bundle,
     bundlePath: bundleFile.path,
     verdict,
     given: matched.given,
-    ok: verdict.ok && matched.given.every((g) => g.status === 'disclosed'),
+    status,
+    summary,
+    ok: status === 'verified',
   };
 }

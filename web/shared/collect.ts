@@ -63,15 +63,3 @@ async function walk(entry: FileSystemEntry, prefix: string, out: PickedFile[]): 
     for (const child of batch) await walk(child, path, out);
   }
 }
-
-/** Returns the last `/`-separated part of a path. */
-export function baseName(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
-/** Returns everything before the last `/` of a path, or `''`. */
-export function dirName(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}

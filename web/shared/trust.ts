@@ -1,56 +1,70 @@
 /**
- * Keys a person verifying a bundle trusts, rather than those the bundle carries: the log's note
- * verifier key and a witness policy file, as `tamga check-evidence --log-key --policy` takes
- * them. Without them a bundle proves only that it is consistent with itself.
+ * The union's trust statement (`tamga-trust/v1`, src/evidence/trust.ts) as the pages take it:
+ * pasted, chosen as a file, or dropped among the files to check. Which keys it gives is decided
+ * by the pure core (`trustedKeysFrom`); this module only finds a statement and describes it.
+ *
+ * A statement is taken from a dropped file only when that file was handed over on its own, never
+ * from inside a folder or a ZIP: those come from whoever sent the bundle, and a bundle must not
+ * bring the keys it is checked against.
  */
 import {
-  flattenPolicy,
-  type LogIdentity,
-  parsePolicy,
-  type TrustedKeys,
-  type WitnessPolicy,
+  MAX_POLICY_CHARS,
+  parseTrustStatement,
+  TRUST_COMPACT_PREFIX,
+  TRUST_FORMAT,
+  trustFingerprint,
 } from '../../src/evidence/index.js';
-import { bytesEqual } from '../../src/log/encoding.js';
-import { ed25519VerifierKey, parseVerifierKey } from '../../src/log/note.js';
+import type { PickedFile } from './collect.js';
+
+/** What a person reads to recognise a statement: the log it names, and its fingerprint. */
+export interface StatementSummary {
+  readonly origin: string;
+  readonly fingerprint: string;
+}
+
+/** True when `text` begins as a trust statement does, in either of its forms. */
+export function looksLikeStatement(text: string): boolean {
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  return head.startsWith(TRUST_FORMAT) || head.startsWith(TRUST_COMPACT_PREFIX);
+}
 
 /**
- * Returns the keys to verify with, from a log verifier key and a policy file's text (either may
- * be empty), for a bundle naming `bundleLog`; undefined when both are empty. Throws the log
- * core's FormatError for a key or policy that does not parse.
+ * Returns the origin and fingerprint of the statement in `text`. Throws as
+ * `parseTrustStatement` for text that is not one.
  */
-export function trustedKeys(
-  logKey: string,
-  policyText: string,
-  bundleLog: LogIdentity,
-): TrustedKeys | undefined {
-  const key = logKey.trim();
-  if (key === '' && policyText.trim() === '') return undefined;
-  let log: LogIdentity | undefined;
-  if (key !== '') log = { origin: parseVerifierKey(key).name, verifierKey: key };
-  let witnesses: WitnessPolicy | undefined;
-  if (policyText.trim() !== '') {
-    const policy = parsePolicy(policyText);
-    witnesses = flattenPolicy(policy);
-    if (log === undefined && policy.logs.length > 0) {
-      // A policy names its logs by public key: the bundle's log key is trusted if it is one of
-      // them, else the policy's first key is used under the bundle's origin, and fails.
-      let bundlePub: Uint8Array | null = null;
-      try {
-        bundlePub = parseVerifierKey(bundleLog.verifierKey).publicKey;
-      } catch {
-        bundlePub = null;
+export function summarizeStatement(text: string): StatementSummary {
+  const statement = parseTrustStatement(text);
+  return { origin: statement.log.origin, fingerprint: trustFingerprint(statement) };
+}
+
+/** The files handed over, split into trust statements and the rest. */
+export interface SplitFiles {
+  /** The text of each statement file, with its path. */
+  readonly statements: ReadonlyArray<{ readonly path: string; readonly text: string }>;
+  readonly rest: PickedFile[];
+}
+
+/**
+ * Resolves to the files handed over, with each loose file (not inside a folder) that is small
+ * enough and whose text starts like a statement taken out as a statement. Whether it parses is
+ * left to the caller, so that a damaged statement is reported rather than checked as a file.
+ */
+export async function splitStatementFiles(picked: readonly PickedFile[]): Promise<SplitFiles> {
+  const statements: Array<{ path: string; text: string }> = [];
+  const rest: PickedFile[] = [];
+  for (const p of picked) {
+    // UTF-8 takes at most four bytes a character.
+    if (!p.path.includes('/') && p.file.size <= 4 * MAX_POLICY_CHARS) {
+      const head = await p.file
+        .slice(0, 64)
+        .text()
+        .catch(() => '');
+      if (looksLikeStatement(head)) {
+        statements.push({ path: p.path, text: await p.file.text() });
+        continue;
       }
-      const match = policy.logs.find(
-        (l) => bundlePub !== null && bytesEqual(l.publicKey, bundlePub),
-      );
-      log =
-        match !== undefined
-          ? bundleLog
-          : {
-              origin: bundleLog.origin,
-              verifierKey: ed25519VerifierKey(bundleLog.origin, policy.logs[0]!.publicKey),
-            };
     }
+    rest.push(p);
   }
-  return { ...(log ? { log } : {}), ...(witnesses ? { witnesses } : {}) };
+  return { statements, rest };
 }

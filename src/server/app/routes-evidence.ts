@@ -1,6 +1,7 @@
 /**
  * Evidence bundles as one download: a ZIP holding `evidence.json` (docs/evidence-bundle.md),
- * the disclosed files under `files/<sha256>` when asked for, the offline verifier
+ * each record's proof as a C2SP tlog-proof file under `proofs/<record id>.tlog-proof`, the
+ * disclosed files under `files/<sha256 prefix>-<name>` when asked for, the offline verifier
  * (`verifier.html`) and a short README. Made like `tamga evidence`: the earliest checkpoint that
  * holds every chosen record and meets the witness quorum, else the latest.
  */
@@ -9,7 +10,18 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { assembleEvidence, formatEvidence } from '../../evidence/index.js';
+import {
+  assembleEvidence,
+  BUNDLE_NAME,
+  bundleFingerprint,
+  disclosedFilePaths,
+  evidenceReadme,
+  formatEvidence,
+  README_NAME,
+  tlogProofOfRecord,
+  tlogProofPath,
+  VERIFIER_NAME,
+} from '../../evidence/index.js';
 import { openCheckpoint } from '../../log/checkpoint.js';
 import { inclusionProofSync } from '../../log/proof.js';
 import { SyncTileHashReader } from '../../log/tiles.js';
@@ -24,26 +36,6 @@ import { AppError } from './errors.js';
 import { defineRoute, type RouteEnv } from './http.js';
 import { contentDisposition, findRecord } from './routes-records.js';
 import { type ZipEntry, zipStream } from './zip.js';
-
-const README = `Tamga evidence bundle
-=====================
-
-evidence.json   the disclosed records, with their salts, inclusion proofs, the cosigned
-                checkpoint, and the keys and witness policy to check them with
-files/          the disclosed files, named by their SHA-256 (when included)
-verifier.html   the offline verifier: open it in a browser (no network needed), then drop
-                evidence.json and the files on it
-
-With the tamga command:  tamga check-evidence evidence.json files/*
-
-A record that verifies existed no later than the earliest witness cosignature on the
-checkpoint: that is the time the verdict states.
-
-Свидетельство Tamga: откройте verifier.html в браузере (без сети) и перетащите в него
-evidence.json и файлы.
-Tamga далили: verifier.html файлын браузерде ачып (тармаксыз), evidence.json жана
-файлдарды ага сүйрөп таштаңыз.
-`;
 
 /** The evidence route needs where the offline verifier is. */
 export interface EvidenceEnv extends RouteEnv {
@@ -62,7 +54,8 @@ export interface EvidenceZip {
 
 /**
  * Returns the ZIP entries of an evidence bundle of the records `ids` (deduplicated, in log
- * order): evidence.json, README.txt, verifier.html when built, and with `withFiles` the files.
+ * order): evidence.json, README.txt, verifier.html when built, `proofs/<id>.tlog-proof` for each
+ * record, and with `withFiles` the files.
  * Throws 404 for an unknown record, 409 when no checkpoint includes them yet.
  */
 export async function evidenceZip(
@@ -88,10 +81,12 @@ export async function evidenceZip(
   }
   const { checkpoint } = openCheckpoint(cp.note, vault.logVerifier());
   const hashes = new SyncTileHashReader(checkpoint.size, tileReader(vault.db));
-  const files = new Map<string, { sha256: string; size: number }>();
+  const files = new Map<string, { sha256: string; size: number; name: string }>();
   if (withFiles) {
-    for (const s of records) for (const f of s.record.files) files.set(f.sha256, f);
+    for (const s of records)
+      for (const f of s.record.files) if (!files.has(f.sha256)) files.set(f.sha256, f);
   }
+  const paths = disclosedFilePaths(files.values());
   const bundle = assembleEvidence({
     created: `${env.now().toISOString().slice(0, 19)}Z`,
     generator: 'tamga 0.1.0',
@@ -104,26 +99,27 @@ export async function evidenceZip(
       index: s.index,
       proof: inclusionProofSync(s.index, checkpoint.size, hashes),
     })),
-    files: [...files.keys()].map((sha256) => ({ sha256, path: `files/${sha256}` })),
+    files: [...files.keys()].map((sha256) => ({ sha256, path: paths.get(sha256)! })),
   });
   const json = Buffer.from(formatEvidence(bundle), 'utf8');
   const verifier =
     env.verifierFile === null ? null : await readFile(env.verifierFile).catch(() => null);
   const modified = env.now();
+  const readme = Buffer.from(evidenceReadme(bundleFingerprint(bundle)), 'utf8');
   const entries: ZipEntry[] = [
-    { name: 'evidence.json', size: json.length, data: json, modified },
-    {
-      name: 'README.txt',
-      size: Buffer.byteLength(README),
-      data: Buffer.from(README),
-      modified,
-    },
+    { name: BUNDLE_NAME, size: json.length, data: json, modified },
+    { name: README_NAME, size: readme.length, data: readme, modified },
     ...(verifier === null
       ? []
-      : [{ name: 'verifier.html', size: verifier.length, data: verifier, modified }]),
+      : [{ name: VERIFIER_NAME, size: verifier.length, data: verifier, modified }]),
+    ...bundle.records.map((entry): ZipEntry => {
+      const proof = Buffer.from(tlogProofOfRecord(entry, bundle.checkpoint), 'utf8');
+      const name = tlogProofPath(String(entry.record.id));
+      return { name, size: proof.length, data: proof, modified };
+    }),
     ...[...files.values()].map(
       (f): ZipEntry => ({
-        name: `files/${f.sha256}`,
+        name: paths.get(f.sha256)!,
         size: f.size,
         modified,
         data: () => decryptedChecked(blobPath(vault.layout, f.sha256), keys.ageIdentity, f),

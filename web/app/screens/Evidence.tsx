@@ -1,18 +1,20 @@
 /**
  * An evidence bundle of the chosen records: a ZIP with evidence.json, the offline verifier
  * (verifier.html) and, if asked, the files, which anyone can check with no vault and no network.
+ * Each chosen record is shown as the person chose it: its kind and its title or path.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { API_LIMITS } from '../../../src/server/app/api.js';
 import { api } from '../api.js';
 import { Link } from '../router.js';
-import { clearSelected, toggleSelected, useSelected } from '../selection.js';
+import { useSelection } from '../selection.js';
 import { ErrorMessage, Panel, saveDownload } from '../ui.js';
 
 export function Evidence() {
-  const { t } = useTranslation('app');
-  const selected = useSelected();
+  const { t } = useTranslation(['app', 'common']);
+  const selection = useSelection();
+  const selected = selection.chosen;
   const [withFiles, setWithFiles] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -23,7 +25,7 @@ export function Evidence() {
     setError(null);
     setDone(null);
     try {
-      const download = await api.evidence({ records: [...selected], withFiles });
+      const download = await api.evidence({ records: selected.map((c) => c.id), withFiles });
       saveDownload(download);
       setDone(download.filename);
     } catch (e) {
@@ -45,12 +47,24 @@ export function Evidence() {
           <>
             <p>{t('evidence.chosen', { count: selected.length })}</p>
             <ul className="chosen" data-testid="evidence-chosen">
-              {selected.map((id) => (
-                <li key={id}>
-                  <Link to={`/records/${encodeURIComponent(id)}`}>
-                    <code>{id}</code>
+              {selected.map((c) => (
+                <li key={c.id} data-testid="evidence-chosen-record" data-record-id={c.id}>
+                  <span className="muted">
+                    {c.kind === '' ? '' : t(`common:kind.${c.kind}`, { defaultValue: c.kind })}
+                  </span>{' '}
+                  <Link to={`/records/${encodeURIComponent(c.id)}`} className="path">
+                    {c.title === '' ? <code>{c.id}</code> : c.title}
                   </Link>{' '}
-                  <button type="button" className="small" onClick={() => toggleSelected(id, false)}>
+                  {c.title !== '' && (
+                    <small>
+                      <code>{c.id}</code>
+                    </small>
+                  )}{' '}
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => selection.toggle(c, false)}
+                  >
                     {t('evidence.remove')}
                   </button>
                 </li>
@@ -80,7 +94,7 @@ export function Evidence() {
               >
                 {busy ? t('evidence.making') : t('evidence.download')}
               </button>
-              <button type="button" onClick={clearSelected}>
+              <button type="button" onClick={selection.clear}>
                 {t('evidence.clear')}
               </button>
             </div>
