@@ -18,11 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { processContext } from '../src/cli/context.js';
 import { main } from '../src/cli/main.js';
 import { TamgaError } from '../src/log/errors.js';
+import { writeLine } from '../src/platform/terminal.js';
 import { buildApp } from '../src/server/app/index.js';
 import { listen } from '../src/server/public-log.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const say = (line: string) => process.stderr.write(`${line}\n`);
+const say = (line: string) => writeLine(process.stderr, line);
 
 /** The newest modification time of the files under `dirs` (0 when none). */
 function newest(dirs: readonly string[]): number {
@@ -108,8 +109,14 @@ async function webApp(): Promise<void> {
   const url = await listen(app, { host: process.env.HOST || '127.0.0.1', port });
   const state = (await app.inject({ method: 'GET', url: '/api/state' })).json() as {
     phase: string;
+    restored: { at: string } | null;
   };
   say(`Tamga is running, with its vault in ${vaultDir}.`);
+  if (state.restored !== null) {
+    say(
+      `This vault was restored from a mirror (${state.restored.at}): it is a READ-ONLY COPY, which seals nothing and asks no witness until it is taken over (tamga takeover, or the banner in the app). Take it over only if it replaces the original for good: the original must never seal again.`,
+    );
+  }
   say(
     state.phase === 'setup'
       ? 'First run: open the address below to set up the vault.'

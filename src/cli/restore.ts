@@ -1,7 +1,7 @@
 /**
  * `tamga restore --from URL|DIR --vault DIR [--key FILE]`: rebuild a vault from a mirror
  * directory, a served mirror or the vault itself, with the key file (the mirror's copy, or
- * --key) and the passphrase.
+ * --key) and the passphrase. The vault it builds is a read-only copy until `tamga takeover`.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,6 +14,7 @@ import {
   restoreVault,
 } from '../mirror/index.js';
 import { KeyError } from '../vault/errors.js';
+import { TAKEOVER_CONSEQUENCE } from '../vault/restored.js';
 import { type CommandContext, formatBytes, passphrase, printable, vaultDir } from './context.js';
 import { mirrorToken, progressReporter } from './mirror.js';
 
@@ -81,9 +82,20 @@ export async function restoreCommand(
             `Witnesses restored (quorum ${report.quorum}): ${report.witnesses.map((w) => `${w.name} ${w.url}`).join(', ')}. The log does not sign this list: check it with the witnesses.`,
           ),
     );
+    for (const line of readOnlyNotice(target)) ctx.err(printable(line));
     return report;
   } finally {
     progress.stop();
     await source.close();
   }
+}
+
+/** What the restore says last: the copy is read-only, how to drill, and how to take it over. */
+export function readOnlyNotice(target: string): string[] {
+  return [
+    '',
+    `READ-ONLY COPY: ${target} seals nothing (activity included) and asks no witness to cosign until it is taken over. Sealing in a copy while the original still seals forks the log, and the witnesses then refuse one of the two.`,
+    `A restore drill: check the copy (tamga verify --vault ${target} FILES…, tamga fsck --vault ${target}), compare it with the original, then delete it. Never take over a copy while the original is in use.`,
+    `To make it the vault, for good: tamga takeover --vault ${target}. ${TAKEOVER_CONSEQUENCE}`,
+  ];
 }

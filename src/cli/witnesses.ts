@@ -3,10 +3,14 @@
  * each one stands, asking them now, the policy to hand to verifiers, and the alarms.
  */
 import { formatPolicy } from '../evidence/policy.js';
+import { trustFingerprint } from '../evidence/trust.js';
 import { latestCheckpoint } from '../vault/log-store.js';
+import { isReadOnlyCopy } from '../vault/restored.js';
+import { refreshTrustFile } from '../vault/trust-file.js';
 import { Vault } from '../vault/vault.js';
 import {
   addWitness,
+  isAlarmAttemptError,
   listAlarms,
   listWitnesses,
   quorum,
@@ -39,6 +43,14 @@ async function withVault<T>(
   }
 }
 
+/** Rewrites the vault's trust.txt after a change of policy, and says to publish it again. */
+async function trustChanged(vault: Vault, ctx: CommandContext): Promise<void> {
+  const statement = await refreshTrustFile(vault);
+  ctx.err(
+    `The witness policy changed, and with it the trust statement (fingerprint ${trustFingerprint(statement)}): publish it again (tamga trust).`,
+  );
+}
+
 /** `witnesses add NAME VKEY URL`: lists a witness; returns it. */
 export function witnessesAddCommand(
   name: string,
@@ -47,8 +59,9 @@ export function witnessesAddCommand(
   opts: VaultOptions,
   ctx: CommandContext,
 ): Promise<WitnessEntry> {
-  return withVault(ctx, opts, (vault) => {
+  return withVault(ctx, opts, async (vault) => {
     const w = addWitness(vault.db, { name, vkey: vkey.trim(), url });
+    await trustChanged(vault, ctx);
     const n = listWitnesses(vault.db).length;
     ctx.out(`Added witness ${w.name} at ${w.url}.`);
     ctx.err(
@@ -67,8 +80,9 @@ export function witnessesRemoveCommand(
   opts: VaultOptions,
   ctx: CommandContext,
 ): Promise<void> {
-  return withVault(ctx, opts, (vault) => {
+  return withVault(ctx, opts, async (vault) => {
     if (!removeWitness(vault.db, name)) throw new UsageError(`no witness named ${name} is listed`);
+    await trustChanged(vault, ctx);
     ctx.out(
       `Removed witness ${name}; its cosignatures stay in the checkpoints it signed. The quorum is ${quorum(vault.db)}.`,
     );
@@ -81,8 +95,9 @@ export function witnessesQuorumCommand(
   opts: VaultOptions,
   ctx: CommandContext,
 ): Promise<void> {
-  return withVault(ctx, opts, (vault) => {
+  return withVault(ctx, opts, async (vault) => {
     setQuorum(vault.db, k);
+    await trustChanged(vault, ctx);
     const n = listWitnesses(vault.db).length;
     ctx.out(
       `A checkpoint now needs cosignatures from ${k} of the ${n} witness${n === 1 ? '' : 'es'}.`,
@@ -113,18 +128,26 @@ function status(vault: Vault): WitnessingStatus {
   };
 }
 
-function describeWitness(w: WitnessEntry): string {
+/** One line on a witness: what it cosigned of this vault's log, and its last answer. */
+export function describeWitness(w: WitnessEntry): string {
   const cosigned =
-    w.cosignedSize === null
-      ? 'has cosigned nothing yet'
-      : w.cosignedTime === null
-        ? `holds size ${w.cosignedSize}`
-        : `cosigned size ${w.cosignedSize} at ${new Date(w.cosignedTime * 1000).toISOString()}`;
-  const error =
-    w.lastError === null
-      ? ''
-      : `; last attempt failed: ${w.lastError}${w.nextAttempt ? ` (next try after ${w.nextAttempt})` : ''}`;
-  return printable(`  ${w.name} (${w.url}): ${cosigned}${error}`);
+    w.witnessed === null
+      ? 'has cosigned nothing of this log yet'
+      : `cosigned size ${w.witnessed.size} of this log at ${new Date(w.witnessed.timestamp * 1000).toISOString()}`;
+  // A size it said it holds (409) that it never cosigned here: perhaps of another history.
+  const holds =
+    w.cosignedSize !== null && w.cosignedSize !== (w.witnessed?.size ?? null)
+      ? `; it says it holds size ${w.cosignedSize}`
+      : '';
+  let last = '';
+  if (w.state === 'refused' && w.refusal !== null) {
+    last = `; REFUSED: ${w.refusal.reason} (ALARM ${w.refusal.alarm}, evidence: tamga witnesses alarms)`;
+  } else if (w.state === 'failing') {
+    last = `; last attempt failed: ${w.lastError}${w.nextAttempt ? ` (next try after ${w.nextAttempt})` : ''}`;
+  } else if (w.state === 'not-asked') {
+    last = '; not asked yet';
+  }
+  return printable(`  ${w.name} (${w.url}): ${cosigned}${holds}${last}`);
 }
 
 /** `witnesses` / `witnesses list`: each witness and where it stands. Returns the status. */
@@ -169,7 +192,9 @@ export function reportOutcomes(outcomes: readonly WitnessOutcome[], ctx: Command
       case 'deferred':
         ctx.err(
           printable(
-            `  ${o.witness}: waiting until ${o.until} before asking again${o.error ? ` (${o.error})` : ''}`,
+            isAlarmAttemptError(o.error)
+              ? `  ${o.witness}: REFUSED when last asked (${o.error}); not asked again before ${o.until}`
+              : `  ${o.witness}: waiting until ${o.until} before asking again${o.error ? ` (${o.error})` : ''}`,
           ),
         );
         break;
@@ -261,7 +286,7 @@ export function witnessesAlarmsCommand(
 
 /**
  * Starts asking the vault's witnesses beside a command that appends (seal, add), or returns null
- * when none is listed. `poke` after each batch; `finish` gives them up to `waitMs` for the last
+ * when none is listed or the vault is a restored copy not taken over. `poke` after each batch; `finish` gives them up to `waitMs` for the last
  * checkpoint, then reports where each stands. The command never waits on a witness before that.
  */
 export function startCosigning(
@@ -271,7 +296,8 @@ export function startCosigning(
   poke(): void;
   finish(waitMs: number, quiet: boolean): Promise<readonly WitnessOutcome[]>;
 } | null {
-  if (listWitnesses(vault.db).length === 0) return null;
+  // A restored copy not taken over asks no one (and seals nothing to ask about).
+  if (listWitnesses(vault.db).length === 0 || isReadOnlyCopy(vault.db)) return null;
   // Alarms raised in any round are reported at the end, even when the last round was calm.
   const alarms: WitnessOutcome[] = [];
   const loop = new CosignatureLoop(vault, {

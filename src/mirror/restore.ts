@@ -14,6 +14,10 @@
  *
  * The vault is built in `<DIR>.partial` and renamed to DIR only once complete and checked by
  * fsck, so an interrupted restore never looks like a vault.
+ *
+ * The vault built is marked as restored (src/vault/restored.ts): a read-only copy, which seals
+ * nothing and asks no witness, until a person takes it over (`tamga takeover`). Sealing in a copy
+ * while the original still seals would fork the log, and the witnesses would refuse one of them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -39,6 +43,7 @@ import {
 } from '../vault/import.js';
 import { logSigner, readKeyFile, type VaultKeys } from '../vault/keys.js';
 import { blobPath } from '../vault/layout.js';
+import { markRestored } from '../vault/restored.js';
 import { syncDirectories, syncDirectory, type Vault } from '../vault/vault.js';
 import { addWitness, setQuorum, storeCosignatures } from '../vault/witnesses.js';
 import { MirrorError } from './errors.js';
@@ -87,6 +92,8 @@ export interface RestoreReport {
   readonly witnesses: ReadonlyArray<{ name: string; url: string }>;
   readonly quorum: number;
   readonly cosignatures: number;
+  /** Where it was restored from: the vault is a read-only copy until taken over. */
+  readonly restoredFrom: string;
 }
 
 const MARKER = '.tamga-restore-in-progress';
@@ -226,6 +233,8 @@ class Build {
     const meta: Record<string, string> = { ...secrets.meta };
     const vault = await createImportedVault(this.dir, keyFile, meta, [MARKER]);
     opened(vault);
+    // Before anything else: a copy seals nothing until a person takes it over.
+    markRestored(vault.db, source.where);
     const importer = new LogImporter(vault.db, checkpoints);
 
     // Records, tile by tile, each against the entry the log published.
@@ -295,6 +304,7 @@ class Build {
       witnesses: info.policy.witnesses.map((w) => ({ name: w.name, url: w.url })),
       quorum: info.policy.quorum,
       cosignatures,
+      restoredFrom: source.where,
     };
   }
 

@@ -3,6 +3,8 @@
  * SQLite transaction — records, file index, hash tiles and the batch's signed checkpoint — so a
  * batch is either wholly in the vault or not at all. A record is acknowledged when `append`
  * returns; blobs it names must already be durable (the sealing pipeline writes them first).
+ * Every append to a vault's log goes through here, so here a restored copy that no one has taken
+ * over is refused (src/vault/restored.ts).
  */
 import { signCheckpoint } from '../log/checkpoint.js';
 import { LimitError } from '../log/errors.js';
@@ -11,6 +13,8 @@ import type { Signer } from '../log/note.js';
 import { TileWriter } from '../log/tiles.js';
 import type { VaultDatabase } from './db.js';
 import { logSize, partialTileData, rightEdge } from './log-store.js';
+import { assertMayAppend } from './restored.js';
+import { indexAppended } from './search/text-index.js';
 
 /** A record ready to be appended: its canonical JSON, salt and commitment, and its files. */
 export interface SealedEntry {
@@ -98,6 +102,8 @@ export class Sequencer {
    * error nothing is written and the sequencer reloads its state from the database.
    * `precondition`, when given, runs first inside the (immediate, so exclusive) transaction:
    * it throws when what the entries were built on has changed since, and nothing is written.
+   * Throws VaultError `vault.restored-not-taken-over`, writing nothing, while the vault is a
+   * restored copy that no one has taken over.
    */
   append(entries: readonly SealedEntry[], precondition?: () => void): AppendResult {
     if (entries.length === 0)
@@ -105,6 +111,8 @@ export class Sequencer {
     try {
       return this.db
         .transaction(() => {
+          // Read in the write transaction: a take-over by another process counts from its commit.
+          assertMayAppend(this.db);
           // Another process may have appended since we loaded: start from what is on disk.
           if (logSize(this.db) !== this.builder.size)
             ({ builder: this.builder, writer: this.writer } = this.load());
@@ -123,6 +131,8 @@ export class Sequencer {
             }
             this.builder.append(leafHash(e.commitment), this.writer.sink);
           }
+          // The search index, derived from the records, in step with them.
+          indexAppended(this.db, firstIndex, entries);
           for (const { tile, data } of this.writer.flush()) {
             this.upsertTile.run(tile.level, tile.index, tile.width, data);
           }

@@ -34,6 +34,24 @@ export interface WitnessEntry {
   readonly lastError: string | null;
   readonly failures: number;
   readonly nextAttempt: string | null;
+  /**
+   * The largest checkpoint of this vault's log that a cosignature by it is stored for, with its
+   * timestamp (Unix seconds): what it vouches for of this history. `cosignedSize` may be a size
+   * it reported holding (409), of another history too; this one is cosigned. Null before any.
+   */
+  readonly witnessed: { readonly size: number; readonly timestamp: number } | null;
+  /**
+   * Where it stands after its last answer: `not-asked` yet; `cosigning` (the last attempt
+   * succeeded); `refused` (it answered, refusing this vault's checkpoint: see `refusal`);
+   * `failing` (not reached, or an answer that is not a cosignature).
+   */
+  readonly state: 'not-asked' | 'cosigning' | 'refused' | 'failing';
+  /** Why it refused, and the alarm that keeps the evidence; null unless `state` is `refused`. */
+  readonly refusal: {
+    readonly reason: string;
+    readonly kind: string;
+    readonly alarm: number;
+  } | null;
 }
 
 interface WitnessRow {
@@ -121,7 +139,9 @@ export function normaliseWitnessUrl(url: string): string {
 
 /** Returns the listed witnesses, by name. */
 export function listWitnesses(db: VaultDatabase): WitnessEntry[] {
-  return (db.prepare('SELECT * FROM witnesses ORDER BY name').all() as WitnessRow[]).map(fromRow);
+  return (db.prepare('SELECT * FROM witnesses ORDER BY name').all() as WitnessRow[]).map((r) =>
+    fromRow(db, r),
+  );
 }
 
 /** Returns one witness by name, or null. */
@@ -129,7 +149,22 @@ export function getWitness(db: VaultDatabase, name: string): WitnessEntry | null
   const row = db.prepare('SELECT * FROM witnesses WHERE name = ?').get(name) as
     | WitnessRow
     | undefined;
-  return row === undefined ? null : fromRow(row);
+  return row === undefined ? null : fromRow(db, row);
+}
+
+/**
+ * The `last_error` of an attempt that raised alarm `id`: `ALARM <id>: <message>`. The witness's
+ * state is read back from it (`refusal`), with the alarm's kind and evidence.
+ */
+export function alarmAttemptError(id: number, message: string): string {
+  return `ALARM ${id}: ${message}`;
+}
+
+const ALARM_ERROR = /^ALARM ([1-9][0-9]{0,15}): /;
+
+/** True when a witness's last error is an alarm's (`alarmAttemptError`): it refused. */
+export function isAlarmAttemptError(lastError: string | null): boolean {
+  return lastError !== null && ALARM_ERROR.test(lastError);
 }
 
 /** Returns how many witnesses must cosign a checkpoint (0 while none is required). */
@@ -296,6 +331,29 @@ export function witnessedCheckpoint(
   return { size, note: cp.note, cosignatures };
 }
 
+/**
+ * What a witness answers, asked now, about the vault's latest checkpoint (`tamga fsck --online`):
+ * the one way to learn what it holds, since c2sp.org/tlog-witness has no read endpoint. Nothing
+ * of the answer is stored in the vault.
+ */
+export type WitnessStanding =
+  /** 200: it cosigned the checkpoint, at the size it held (`from`) or as an extension of it. */
+  | {
+      readonly answer: 'cosigned';
+      readonly size: number;
+      readonly from: number;
+      readonly timestamp: number;
+    }
+  /** 409 text/x.tlog.size: it holds a checkpoint of another size, which it could not move from. */
+  | { readonly answer: 'holds'; readonly size: number }
+  /**
+   * It refused: 403 (not this log's key), 404 (not a log it witnesses), 409 without a size
+   * (another checkpoint of the same size), 422 (a history that is not this one), or another.
+   */
+  | { readonly answer: 'refused'; readonly status: number; readonly detail: string }
+  /** No answer to go by: unreachable, or a 200 without a valid cosignature by its key. */
+  | { readonly answer: 'unusable'; readonly detail: string };
+
 /** An alarm: a refusal or conflict kept as evidence. */
 export interface Alarm {
   readonly id: number;
@@ -339,7 +397,12 @@ export function listAlarms(db: VaultDatabase, limit = 100): Alarm[] {
   ).map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as unknown }));
 }
 
-function fromRow(r: WitnessRow): WitnessEntry {
+function fromRow(db: VaultDatabase, r: WitnessRow): WitnessEntry {
+  const witnessed =
+    (db
+      .prepare('SELECT size, timestamp FROM cosignatures WHERE vkey = ? ORDER BY size DESC LIMIT 1')
+      .get(r.vkey) as { size: number; timestamp: number } | undefined) ?? null;
+  const refusal = r.last_error === null ? null : refusalOf(db, r.last_error);
   return {
     name: r.name,
     vkey: r.vkey,
@@ -351,5 +414,30 @@ function fromRow(r: WitnessRow): WitnessEntry {
     lastError: r.last_error,
     failures: r.failures,
     nextAttempt: r.next_attempt,
+    witnessed,
+    state:
+      r.last_attempt === null
+        ? 'not-asked'
+        : r.last_error === null
+          ? 'cosigning'
+          : refusal !== null
+            ? 'refused'
+            : 'failing',
+    refusal,
+  };
+}
+
+/** The refusal a last error records (an attempt that raised an alarm), or null. */
+function refusalOf(db: VaultDatabase, lastError: string): WitnessEntry['refusal'] {
+  const m = ALARM_ERROR.exec(lastError);
+  if (m === null) return null;
+  const id = Number(m[1]);
+  const alarm = db.prepare('SELECT kind, message FROM alarms WHERE id = ?').get(id) as
+    | { kind: string; message: string }
+    | undefined;
+  return {
+    reason: alarm?.message ?? lastError.slice(m[0].length),
+    kind: alarm?.kind ?? 'unknown',
+    alarm: id,
   };
 }

@@ -4,6 +4,10 @@
  * unlocked: sealing, decrypting, activity sealed in batches). It also owns what runs beside the
  * requests: the public log server the C2SP routes are handed to, the background witness
  * cosigning, and the timer that seals the activity log.
+ *
+ * A vault restored from a mirror and not taken over is a read-only copy (src/vault/restored.ts):
+ * it can be unlocked and read, but nothing is sealed (activity is noted, and sealed only after a
+ * take-over) and no witness is asked.
  */
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +17,12 @@ import { parseX25519Recipient } from '../../vault/age/x25519.js';
 import { BatchAppender } from '../../vault/appender.js';
 import type { VaultKeys } from '../../vault/keys.js';
 import { vaultLayout } from '../../vault/layout.js';
+import {
+  notTakenOverError,
+  type RestoredState,
+  restoredState,
+  takeOver,
+} from '../../vault/restored.js';
 import { type UploadLimits, UploadStore } from '../../vault/uploads.js';
 import { Vault } from '../../vault/vault.js';
 import { startBackgroundCosigning } from '../../witness/background.js';
@@ -82,6 +92,32 @@ export class VaultHost {
     return this.vaultOpen;
   }
 
+  /** Where the open vault was restored from, while it is a copy no one took over; else null. */
+  get readOnlyCopy(): RestoredState | null {
+    if (this.vaultOpen === null) return null;
+    const s = restoredState(this.vaultOpen.db);
+    return s !== null && s.takenOver === null ? s : null;
+  }
+
+  /**
+   * Throws VaultError `vault.restored-not-taken-over` (409) while the open vault is a restored
+   * copy no one took over: what seals checks it before any work.
+   */
+  requireWritable(): void {
+    const s = this.readOnlyCopy;
+    if (s !== null) throw notTakenOverError(s);
+  }
+
+  /**
+   * Takes the restored vault over (it seals from now on), then starts asking its witnesses.
+   * Throws VaultError `vault.not-restored` for a vault that was not restored.
+   */
+  async takeOver(now: Date): Promise<RestoredState> {
+    const s = takeOver(this.requireVault().db, now);
+    await this.restartCosigning();
+    return s;
+  }
+
   /** The unlocked vault; throws AppError 423 while locked. */
   requireReady(): ReadyVault {
     this.requireVault();
@@ -137,22 +173,29 @@ export class VaultHost {
     this.cosigning?.poke();
   }
 
-  /** Seals the activity entries not yet sealed; resolves once they are (no-op while locked). */
+  /**
+   * Seals the activity entries not yet sealed; resolves once they are (no-op while locked). In a
+   * restored copy not taken over they are only noted, to be sealed once it is taken over.
+   */
   flushActivity(): Promise<void> {
     const ready = this.unlocked;
     if (ready === null) return Promise.resolve();
-    this.activitySealing = this.activitySealing.then(async () => {
-      this.options.beforeActivityFlush?.(ready.vault.db);
-      for (;;) {
-        const pending = pendingActivity(ready.vault.db);
-        if (pending.length === 0) return;
-        await Promise.all(
-          pending.map(({ entry, markSealed }) =>
-            ready.appender.append({ entry, inCommit: markSealed }),
-          ),
-        );
-      }
-    });
+    // A round that failed was reported to its caller; the next one starts afresh.
+    this.activitySealing = this.activitySealing
+      .catch(() => {})
+      .then(async () => {
+        this.options.beforeActivityFlush?.(ready.vault.db);
+        if (this.readOnlyCopy !== null) return;
+        for (;;) {
+          const pending = pendingActivity(ready.vault.db);
+          if (pending.length === 0) return;
+          await Promise.all(
+            pending.map(({ entry, markSealed }) =>
+              ready.appender.append({ entry, inCommit: markSealed }),
+            ),
+          );
+        }
+      });
     return this.activitySealing;
   }
 

@@ -2,8 +2,9 @@
  * How an API route is declared: its method and path, who may call it (`access`), whether the
  * vault must be unlocked, and the zod schemas of its body and query. `defineRoute` checks, in
  * this order: when the request arrives, before its body is read, the session (401), the role
- * (403) and the CSRF token on state-changing requests (403); then the vault's phase (409 / 423)
- * and the input (400), before the handler runs. Every
+ * (403) and the CSRF token on state-changing requests (403); then the vault's phase (409 / 423),
+ * that a request to seal is not made to a restored copy no one took over (409), and the input
+ * (400), before the handler runs. Every
  * route it registers is listed in the app's route table, which the authorisation test walks.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -146,6 +147,8 @@ export function defineRoute<B = undefined, Q = undefined>(
         const session = admitted.get(request) ?? null;
         if (vaultNeeded === 'open') env.host.requireVault();
         if (vaultNeeded === 'ready') env.host.requireReady();
+        // A restored copy seals nothing until taken over: refused before any upload or work.
+        if (spec.access === 'seal' && spec.method !== 'GET') env.host.requireWritable();
         const body = spec.body ? spec.body.parse(request.body ?? {}) : (undefined as B);
         const query = spec.query ? spec.query.parse(request.query ?? {}) : (undefined as Q);
         const result = await spec.handler({

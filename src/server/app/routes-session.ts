@@ -63,6 +63,7 @@ export function stateOf(
   session: { user: { name: string; role: Role }; csrfToken: string } | null,
 ): StateResponse {
   const vault = env.host.vault;
+  const copy = env.host.readOnlyCopy;
   return {
     phase: env.host.phase,
     organisation: organisationOf(vault),
@@ -73,6 +74,7 @@ export function stateOf(
     csrfToken: session?.csrfToken ?? null,
     languages: [...LANGUAGES],
     maxUploadBytes: env.maxUploadBytes,
+    restored: copy === null ? null : { from: session === null ? null : copy.from, at: copy.at },
   };
 }
 
