@@ -409,6 +409,7 @@ function tooManyLines(lines: number, max: number): StatementError {
     'import.lines',
     null,
     `the file has ${lines} lines; at most ${max} are read here at once: use \`tamga books import\` (or \`books diff\`) on the command line, or split the file by period`,
+    { params: { lines, max } },
   );
 }
 
@@ -428,6 +429,7 @@ function parseAccountOptions(given: readonly string[]): {
         'import.account',
         null,
         `--account ${g}: name one books account, or give NUMBER=PATH for each bank account`,
+        { params: { reason: 'not-one', account: g.slice(0, 256) } },
       );
   }
   return { single, byNumber };
@@ -448,6 +450,7 @@ function bindAccounts(
           'import.account',
           null,
           `the statement holds ${statement.accounts.length} bank accounts (${statement.accounts.join(', ')}); name the books account of each with --account NUMBER=PATH`,
+          { params: { reason: 'several', bankAccounts: statement.accounts.join(', ') } },
         );
       }
       path = given.single;
@@ -460,6 +463,7 @@ function bindAccounts(
         'import.account',
         null,
         `the statement is for the bank account ${number}, which was never imported: name its books account with --account PATH (such as Assets:Bank:KGS)`,
+        { params: { reason: 'never-imported', bankAccount: number } },
       );
     }
     const account = books.chart.get(path);
@@ -468,6 +472,7 @@ function bindAccounts(
         'import.account',
         null,
         `the books account ${path} is not in the chart; add it first (tamga books accounts), then import`,
+        { params: { reason: 'not-in-chart', account: path } },
       );
     }
     if (account.type !== 'assets' && account.type !== 'liabilities') {
@@ -475,6 +480,7 @@ function bindAccounts(
         'import.account',
         null,
         `${path} is an ${account.type} account; a bank account is an asset (or a liability, for a credit line)`,
+        { params: { reason: 'wrong-type', account: path } },
       );
     }
     out.set(number, account);
@@ -498,13 +504,16 @@ async function resolveMapping(
       'import.mapping',
       null,
       `no mapping named ${given} is saved${names.length ? ` (saved: ${names.join(', ')})` : ''}${options.readMappingFile === undefined ? '' : `, and no file ${given} exists`}`,
+      { params: { name: given.slice(0, 256) } },
     );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new StatementError('csv.mapping', null, `${given} is not JSON: ${(e as Error).message}`);
+    throw new StatementError('csv.mapping', null, `${given} is not JSON: ${(e as Error).message}`, {
+      params: { reason: 'not-json', name: given.slice(0, 256) },
+    });
   }
   const mapping = parseCsvMapping(json);
   const name = basename(given).replace(/\.json$/i, '');

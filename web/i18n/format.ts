@@ -2,13 +2,65 @@
  * Numbers, sizes and times written the way each language writes them, with Intl. Times are
  * shown in UTC and say so: a court file compares times across countries, and the witnesses'
  * timestamps are UTC seconds.
+ *
+ * A browser's Intl may lack a language: Debian's Chromium has no Kyrgyz data and writes `ky`
+ * as en-US. Then Kyrgyz is written from the project's own copy of CLDR's data (ky-fallback.ts).
+ * Russian and English are in every build's ICU, so they have no such copy.
  */
+
+import { scaleBytes } from '../../src/records/byte-size.js';
+import {
+  KY_NUMBER_SYMBOLS,
+  kyBytes,
+  kyDateTimeUtc,
+  kyDateUtc,
+  kyList,
+  kyNumber,
+} from './ky-fallback.js';
 import type { Lang } from './languages.js';
+
+type IntlService = 'DateTimeFormat' | 'NumberFormat' | 'ListFormat';
+
+const ownData = new Map<string, boolean>();
+
+/**
+ * True when Intl's `service` has `lang`'s own data: it says it supports `lang`, and a formatter
+ * made for `lang` resolves to it rather than to the default locale.
+ */
+function intlHas(service: IntlService, lang: Lang): boolean {
+  const key = `${service} ${lang}`;
+  let has = ownData.get(key);
+  if (has === undefined) {
+    let resolved: string;
+    let supported: readonly string[];
+    switch (service) {
+      case 'DateTimeFormat':
+        supported = Intl.DateTimeFormat.supportedLocalesOf([lang]);
+        resolved = new Intl.DateTimeFormat(lang).resolvedOptions().locale;
+        break;
+      case 'NumberFormat':
+        supported = Intl.NumberFormat.supportedLocalesOf([lang]);
+        resolved = new Intl.NumberFormat(lang).resolvedOptions().locale;
+        break;
+      case 'ListFormat':
+        supported = Intl.ListFormat.supportedLocalesOf([lang]);
+        resolved = new Intl.ListFormat(lang).resolvedOptions().locale;
+        break;
+    }
+    has = supported.length > 0 && resolved.toLowerCase().split('-')[0] === lang;
+    ownData.set(key, has);
+  }
+  return has;
+}
+
+/** True when `lang` is Kyrgyz and Intl's `service` cannot write it. */
+const kyrgyzByHand = (service: IntlService, lang: Lang) => lang === 'ky' && !intlHas(service, lang);
 
 const numberFormats = new Map<Lang, Intl.NumberFormat>();
 
 /** Returns `n` with the language's digit grouping, e.g. `12 345` in Russian. */
 export function formatNumber(n: number, lang: Lang): string {
+  if (kyrgyzByHand('NumberFormat', lang)) return kyNumber(n);
   let f = numberFormats.get(lang);
   if (f === undefined) {
     f = new Intl.NumberFormat(lang);
@@ -17,22 +69,21 @@ export function formatNumber(n: number, lang: Lang): string {
   return f.format(n);
 }
 
-const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
-
-/** Returns a size in bytes in the largest unit under 1024 of it, e.g. `1,5 МБ`. */
+/**
+ * Returns a size in bytes in decimal units, as the command line writes it too
+ * (src/records/byte-size.ts): `1,5 МБ` is 1,500,000 bytes.
+ */
 export function formatBytes(bytes: number, lang: Lang): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
+  const { value, unit } = scaleBytes(bytes);
+  if (kyrgyzByHand('NumberFormat', lang)) {
+    return kyBytes(value, unit, unit === 'byte' ? 0 : 1);
   }
   return new Intl.NumberFormat(lang, {
     style: 'unit',
-    unit: BYTE_UNITS[unit],
+    unit,
     // CLDR's short form of a plain byte count is "386 byte" in English: spell bytes out.
-    unitDisplay: unit === 0 ? 'long' : 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
+    unitDisplay: unit === 'byte' ? 'long' : 'short',
+    maximumFractionDigits: unit === 'byte' ? 0 : 1,
   }).format(value);
 }
 
@@ -51,6 +102,7 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
 
 /** Returns a POSIX time in seconds as a date and time in UTC, e.g. `5 March 2025, 12:00:00 UTC`. */
 export function formatUnixTime(seconds: number, lang: Lang): string {
+  if (kyrgyzByHand('DateTimeFormat', lang)) return kyDateTimeUtc(seconds * 1000);
   return new Intl.DateTimeFormat(lang, DATE_TIME).format(new Date(seconds * 1000));
 }
 
@@ -61,7 +113,9 @@ export function formatUnixTime(seconds: number, lang: Lang): string {
 export function formatIsoTime(iso: string, lang: Lang): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(iso);
+  if (kyrgyzByHand('DateTimeFormat', lang)) return dateOnly ? kyDateUtc(ms) : kyDateTimeUtc(ms);
+  if (dateOnly) {
     return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
   }
   return new Intl.DateTimeFormat(lang, DATE_TIME).format(ms);
@@ -78,6 +132,7 @@ export function formatDate(date: string, lang: Lang): string {
 
 /** Returns names joined as the language lists them, e.g. `A, B и C`. */
 export function formatList(items: readonly string[], lang: Lang): string {
+  if (kyrgyzByHand('ListFormat', lang)) return kyList(items);
   return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);
 }
 
@@ -92,6 +147,10 @@ export function formatDecimal(text: string, lang: Lang): string {
   const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (m === null) return text;
   let s = separators.get(lang);
+  if (s === undefined && kyrgyzByHand('NumberFormat', lang)) {
+    s = { group: KY_NUMBER_SYMBOLS.group, decimal: KY_NUMBER_SYMBOLS.decimal };
+    separators.set(lang, s);
+  }
   if (s === undefined) {
     const parts = new Intl.NumberFormat(lang).formatToParts(12345.6);
     s = {

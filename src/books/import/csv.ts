@@ -13,7 +13,7 @@ import {
   negateDecimal,
   parseAmount,
 } from './decimal.js';
-import { quote, StatementError } from './errors.js';
+import { quote, type STATEMENT_REASONS, StatementError } from './errors.js';
 import { isCalendarDate } from './onec.js';
 import type { ParsedStatement, StatementBalance, StatementLine } from './types.js';
 
@@ -88,10 +88,17 @@ const COLUMN_KEYS = [
  * anything else, so that a bad mapping is refused before any file is read with it.
  */
 export function parseCsvMapping(json: unknown): CsvMapping {
-  const bad = (message: string): never => {
-    throw new StatementError('csv.mapping', null, `the column mapping ${message}`);
+  const bad = (
+    reason: (typeof STATEMENT_REASONS)['csv.mapping'][number],
+    message: string,
+    params: Readonly<Record<string, string>> = {},
+  ): never => {
+    throw new StatementError('csv.mapping', null, `the column mapping ${message}`, {
+      params: { reason, ...params },
+    });
   };
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) bad('is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    bad('not-object', 'is not a JSON object');
   const m = json as Record<string, unknown>;
   const known = new Set([
     'delimiter',
@@ -106,14 +113,16 @@ export function parseCsvMapping(json: unknown): CsvMapping {
     'currency',
     'negateAmounts',
   ]);
-  for (const k of Object.keys(m)) if (!known.has(k)) bad(`has an unknown field ${quote(k)}`);
+  for (const k of Object.keys(m))
+    if (!known.has(k))
+      bad('unknown-field', `has an unknown field ${quote(k)}`, { field: k.slice(0, 60) });
   const delimiter = m.delimiter ?? ',';
   if (typeof delimiter !== 'string' || ![',', ';', '\t', '|'].includes(delimiter)) {
-    bad('delimiter must be ",", ";", "\\t" or "|"');
+    bad('delimiter', 'delimiter must be ",", ";", "\\t" or "|"');
   }
   const decimalSeparator = m.decimalSeparator ?? '.';
   if (decimalSeparator !== '.' && decimalSeparator !== ',')
-    bad('decimalSeparator must be "." or ","');
+    bad('decimal-separator', 'decimalSeparator must be "." or ","');
   const groupSeparator = m.groupSeparator;
   if (
     groupSeparator !== undefined &&
@@ -121,15 +130,20 @@ export function parseCsvMapping(json: unknown): CsvMapping {
       /[0-9]/.test(groupSeparator) ||
       groupSeparator.includes(decimalSeparator as string))
   ) {
-    bad('groupSeparator must be characters other than digits and the decimal separator');
+    bad(
+      'group-separator',
+      'groupSeparator must be characters other than digits and the decimal separator',
+    );
   }
   const dateFormat = m.dateFormat ?? 'YYYY-MM-DD';
   if (!(DATE_FORMATS as readonly unknown[]).includes(dateFormat)) {
-    bad(`dateFormat must be one of ${DATE_FORMATS.join(', ')}`);
+    bad('date-format', `dateFormat must be one of ${DATE_FORMATS.join(', ')}`, {
+      formats: DATE_FORMATS.join(', '),
+    });
   }
   const encoding = m.encoding ?? 'utf-8';
   if (encoding !== 'utf-8' && encoding !== 'windows-1251')
-    bad('encoding must be "utf-8" or "windows-1251"');
+    bad('encoding', 'encoding must be "utf-8" or "windows-1251"');
   const skipLines = m.skipLines ?? 0;
   if (
     typeof skipLines !== 'number' ||
@@ -137,44 +151,57 @@ export function parseCsvMapping(json: unknown): CsvMapping {
     skipLines < 0 ||
     skipLines > 1000
   ) {
-    bad('skipLines must be a whole number from 0 to 1000');
+    bad('skip-lines', 'skipLines must be a whole number from 0 to 1000');
   }
   const header = m.header ?? true;
-  if (typeof header !== 'boolean') bad('header must be true or false');
+  if (typeof header !== 'boolean') bad('header', 'header must be true or false');
   const cols = m.columns;
   if (typeof cols !== 'object' || cols === null || Array.isArray(cols))
-    bad('has no columns object');
+    bad('no-columns', 'has no columns object');
   const columns: Record<string, Column> = {};
   for (const [k, v] of Object.entries(cols as Record<string, unknown>)) {
     if (!(COLUMN_KEYS as readonly string[]).includes(k))
-      bad(`names an unknown column role ${quote(k)}; roles: ${COLUMN_KEYS.join(', ')}`);
+      bad(
+        'unknown-role',
+        `names an unknown column role ${quote(k)}; roles: ${COLUMN_KEYS.join(', ')}`,
+        {
+          role: k.slice(0, 60),
+          roles: COLUMN_KEYS.join(', '),
+        },
+      );
     if (typeof v === 'number') {
       if (!Number.isInteger(v) || v < 1 || v > 1000)
-        bad(`column ${k} must be a position from 1, or a header name`);
+        bad('column-position', `column ${k} must be a position from 1, or a header name`, {
+          role: k,
+        });
       if (header === false) columns[k] = v;
       else columns[k] = v;
     } else if (typeof v === 'string' && v !== '') {
       if (header === false)
         bad(
+          'column-name-no-header',
           `column ${k} is named ${quote(v)}, but the file has no header: give its position from 1`,
+          { role: k, column: v.slice(0, 60) },
         );
       columns[k] = v;
-    } else bad(`column ${k} must be a header name or a position from 1`);
+    } else
+      bad('column-type', `column ${k} must be a header name or a position from 1`, { role: k });
   }
-  if (columns.date === undefined) bad('names no date column');
+  if (columns.date === undefined) bad('no-date', 'names no date column');
   const hasAmount = columns.amount !== undefined;
   const hasPair = columns.debit !== undefined || columns.credit !== undefined;
-  if (hasAmount === hasPair) bad('must name either an amount column, or debit and credit columns');
+  if (hasAmount === hasPair)
+    bad('amount-or-pair', 'must name either an amount column, or debit and credit columns');
   if (hasPair && (columns.debit === undefined || columns.credit === undefined))
-    bad('names only one of debit and credit');
+    bad('half-pair', 'names only one of debit and credit');
   for (const k of ['account', 'currency'] as const) {
     if (m[k] !== undefined && (typeof m[k] !== 'string' || m[k] === ''))
-      bad(`${k} must be a non-empty string`);
+      bad('empty-text', `${k} must be a non-empty string`, { field: k });
   }
   if (m.currency !== undefined && !/^[A-Z]{3}$/.test(m.currency as string))
-    bad('currency must be an ISO 4217 code such as KGS');
+    bad('currency', 'currency must be an ISO 4217 code such as KGS');
   if (m.negateAmounts !== undefined && typeof m.negateAmounts !== 'boolean')
-    bad('negateAmounts must be true or false');
+    bad('negate', 'negateAmounts must be true or false');
   return {
     delimiter: delimiter as string,
     decimalSeparator: decimalSeparator as '.' | ',',
@@ -214,7 +241,9 @@ export function splitCsv(text: string, delimiter: string, maxFields = 1000): Csv
     field = '';
     quoted = false;
     if (fields.length > maxFields) {
-      throw new StatementError('csv.syntax', rowLine, `more than ${maxFields} fields in a row`);
+      throw new StatementError('csv.syntax', rowLine, `more than ${maxFields} fields in a row`, {
+        params: { max: maxFields },
+      });
     }
   };
   const endRow = () => {
@@ -312,6 +341,7 @@ export function parseDateIn(text: string, format: DateFormat, line: number, what
       'csv.date',
       line,
       `the ${what} ${quote(t)} is not a date written ${format}`,
+      { params: { value: t.slice(0, 60), format } },
     );
   }
   return iso;
@@ -371,6 +401,7 @@ export function parseCsvStatement(
       'csv.too-large',
       null,
       `the file is ${bytes.length} bytes; CSV statements of at most ${maxBytes} bytes are read`,
+      { params: { size: bytes.length, max: maxBytes } },
     );
   }
   const text = decodeCsv(bytes, mapping.encoding);
@@ -392,6 +423,7 @@ export function parseCsvStatement(
         'csv.column',
         skip + 1,
         `the header has no column ${quote(col)} for the ${role}; its columns are ${headerNames?.map((n) => quote(n)).join(', ')}. Fix the mapping`,
+        { params: { column: String(col).slice(0, 60) } },
       );
     }
     return i;
@@ -415,6 +447,7 @@ export function parseCsvStatement(
       'csv.mapping',
       null,
       'the mapping names no account column and no account: say which bank account the statement is for',
+      { params: { reason: 'no-account' } },
     );
   }
   const lines: StatementLine[] = [];
@@ -438,6 +471,7 @@ export function parseCsvStatement(
           'csv.columns',
           row.line,
           `the row has ${row.fields.length} fields, and no ${role} (column ${i + 1})`,
+          { params: { fields: row.fields.length, position: i + 1 } },
         );
       }
       return v.trim();
@@ -448,6 +482,7 @@ export function parseCsvStatement(
         'csv.currency',
         row.line,
         `${quote(currency)} is not an ISO 4217 currency code`,
+        { params: { value: currency.slice(0, 60) } },
       );
     }
     const syntax = {
@@ -531,6 +566,7 @@ export function parseCsvStatement(
           'csv.unbalanced',
           line.line,
           `the balance ${balance} does not follow from the line before it (${r.lastBalance}) and this line's amount ${line.amount}, which give ${expected}: a line is missing or altered`,
+          { params: { balance, previous: r.lastBalance, amount: line.amount, expected } },
         );
       }
       r.last = line;

@@ -65,6 +65,7 @@ export function parseAmount(
       'amount.syntax',
       line,
       `the ${what} ${quote(raw)} is not a number written with "${syntax.decimalSeparator}" as decimal separator${syntax.signed ? '' : ' and no sign'}`,
+      { params: { value: raw.slice(0, 60), separator: syntax.decimalSeparator } },
     );
   }
   const whole = m[1]!;
@@ -74,6 +75,7 @@ export function parseAmount(
       'amount.decimals',
       line,
       `the ${what} ${quote(raw)} has ${m[2]!.length} digits after the decimal separator; this currency has ${syntax.maxDecimals}. Check the file: amounts are never rounded on import`,
+      { params: { value: raw.slice(0, 60), digits: syntax.maxDecimals } },
     );
   }
   return fromParts(negative, whole, fraction);

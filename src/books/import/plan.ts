@@ -145,6 +145,7 @@ export function planImport(
         'import.account',
         line,
         `the statement is for the bank account ${bankAccount}, and no books account is named for it: give it with --account PATH (or --account ${bankAccount}=PATH)`,
+        { params: { reason: 'never-imported', bankAccount } },
       );
     }
     return a;
@@ -155,6 +156,7 @@ export function planImport(
         'import.currency',
         line,
         `the amount is in ${currency}, but the books account ${account.path} is in ${account.currency}`,
+        { params: { currency, account: account.path, accountCurrency: account.currency } },
       );
     }
     try {

@@ -206,7 +206,7 @@ export function booksRoutes(app: FastifyInstance, env: BooksEnv): void {
         draft = mappingDocumentDraft(body.name, mapping);
       } catch (e) {
         if (e instanceof StatementError) {
-          throw new AppError(400, 'books.mapping', e.message, { code: e.code });
+          throw new AppError(400, 'books.mapping', e.message, { ...e.params, code: e.code });
         }
         throw e;
       }

@@ -13,6 +13,7 @@ import { booksMappingName } from '../../../src/server/app/api-books.js';
 import { formatBytes } from '../../i18n/format.js';
 import { useLang } from '../../shared/use-lang.js';
 import { api } from '../api.js';
+import { errorText } from '../error-text.js';
 import { ErrorMessage, Field, Loading, ScrollTable, SelectField, useLoad } from '../ui.js';
 import {
   COLUMN_ROLES,
@@ -532,9 +533,9 @@ export function CsvMappingForm({
   );
 }
 
-/** Why the file does not read with the mapping: a translated heading, then the reader's words. */
+/** Why the file does not read with the mapping: a heading, then the reader's words, translated. */
 function Problem({ error }: { error: StatementError }): ReactNode {
-  const { t } = useTranslation('app');
+  const { t, i18n } = useTranslation('app');
   const heading =
     error.code === 'csv.mapping'
       ? t('books.mapping.incomplete')
@@ -552,7 +553,13 @@ function Problem({ error }: { error: StatementError }): ReactNode {
       <p>
         <strong>{heading}</strong>
       </p>
-      <p>{error.message.replace(/^line \d+: /, '')}</p>
+      <p>
+        {errorText(
+          i18n,
+          { code: error.code, params: error.params, message: error.message },
+          { withLine: false },
+        )}
+      </p>
     </div>
   );
 }

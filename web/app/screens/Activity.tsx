@@ -7,12 +7,14 @@ import { useTranslation } from 'react-i18next';
 import { API_LIMITS } from '../../../src/server/app/api.js';
 import { api } from '../api.js';
 import { Link } from '../router.js';
+import { useStoredText } from '../stored-words.js';
 import { ErrorMessage, Loading, Pager, Panel, Time, useLoad } from '../ui.js';
 
 const PAGE = 100;
 
 export function Activity() {
   const { t } = useTranslation('app');
+  const stored = useStoredText();
   const [offset, setOffset] = useState(0);
   const { data, error, loading } = useLoad(
     () => api.activity({ limit: Math.min(PAGE, API_LIMITS.maxActivityPage), offset }),
@@ -47,7 +49,7 @@ export function Activity() {
                     {a.details !== '' && (
                       <>
                         <br />
-                        <small className="path">{a.details}</small>
+                        <small className="path">{stored.activity(a.action, a.details)}</small>
                       </>
                     )}
                   </td>
