@@ -1,12 +1,13 @@
 /** `tamga add --kind KIND --json FILE|-`: seal a record of any kind from JSON. */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { RECORD_KINDS } from '../records/bodies.js';
 import { newRecordId } from '../records/id.js';
 import { isRecordKind, parseRecordCanonical } from '../records/record.js';
 import { sealedEntry } from '../vault/entry.js';
+import { assertMayAppend } from '../vault/restored.js';
 import { Vault } from '../vault/vault.js';
+import { noteAccountAuthor, recordAuthor } from './author.js';
 import {
   type CommandContext,
   passphrase,
@@ -24,13 +25,15 @@ async function readInput(source: string): Promise<string> {
     let n = 0;
     for await (const c of process.stdin) {
       n += (c as Buffer).length;
-      if (n > MAX_INPUT) throw new UsageError('the JSON on standard input is larger than 2 MB');
+      if (n > MAX_INPUT)
+        throw new UsageError('the JSON on standard input is larger than 2 MiB (2,097,152 bytes)');
       chunks.push(c as Buffer);
     }
     return Buffer.concat(chunks).toString('utf8');
   }
   const text = await readFile(source, 'utf8');
-  if (text.length > MAX_INPUT) throw new UsageError(`${source} is larger than 2 MB`);
+  if (text.length > MAX_INPUT)
+    throw new UsageError(`${source} is larger than 2 MiB (2,097,152 bytes)`);
   return text;
 }
 
@@ -63,22 +66,20 @@ export async function addCommand(
     throw new UsageError('the input must be a JSON object');
   const given = value as Record<string, unknown>;
   const wrapped = 'body' in given;
-  const now = new Date();
-  const { record, canonical } = parseRecordCanonical({
-    kind: opts.kind,
-    id: newRecordId(now.getTime(), randomBytes(10)),
-    created: `${now.toISOString().slice(0, 19)}Z`,
-    author:
-      (wrapped ? given.author : undefined) ??
-      opts.author ??
-      ctx.env.TAMGA_AUTHOR ??
-      userInfo().username,
-    body: wrapped ? given.body : given,
-    files: (wrapped ? given.files : undefined) ?? [],
-    refs: (wrapped ? given.refs : undefined) ?? [],
-  });
   const vault = await Vault.open(vaultDir(ctx, opts));
   try {
+    assertMayAppend(vault.db);
+    const author = recordAuthor(vault, opts.author, ctx);
+    const now = new Date();
+    const { record, canonical } = parseRecordCanonical({
+      kind: opts.kind,
+      id: newRecordId(now.getTime(), randomBytes(10)),
+      created: `${now.toISOString().slice(0, 19)}Z`,
+      author: (wrapped ? given.author : undefined) ?? author.name,
+      body: wrapped ? given.body : given,
+      files: (wrapped ? given.files : undefined) ?? [],
+      refs: (wrapped ? given.refs : undefined) ?? [],
+    });
     // A record may name only files the vault holds: fsck and evidence need their contents.
     const known = vault.db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?');
     for (const f of record.files) {
@@ -98,6 +99,7 @@ export async function addCommand(
     ]);
     ctx.out(record.id);
     ctx.err(`Sealed ${record.kind} record ${record.id} as log entry ${result.firstIndex}.`);
+    if (!(wrapped && given.author !== undefined)) noteAccountAuthor(ctx, author);
     await startCosigning(vault, ctx)?.finish((opts.witnessWait ?? 10) * 1000, false);
     return record.id;
   } finally {

@@ -5,13 +5,8 @@ import { encodeBase64 } from '../log/encoding.js';
 import type { TamgaRecord } from '../records/record.js';
 import { decryptBlobTo } from '../vault/blobs.js';
 import { VaultError } from '../vault/errors.js';
-import {
-  getRecord,
-  listRecords,
-  proofStatus,
-  type RecordFilter,
-  type StoredRecord,
-} from '../vault/query.js';
+import { getRecord, proofStatus, type RecordFilter, type StoredRecord } from '../vault/query.js';
+import { searchRecords } from '../vault/record-search.js';
 import { Vault } from '../vault/vault.js';
 import {
   type CommandContext,
@@ -34,11 +29,21 @@ function title(r: TamgaRecord): string {
   return body.title ?? body.path ?? body.name ?? body.description?.slice(0, 60) ?? '';
 }
 
-/** Lists records; resolves to how many were listed. */
+/** The date a document bears, said as its own claim; '' for a record without one. */
+function dated(r: TamgaRecord): string {
+  return r.kind === 'document' && r.body.documentDate !== undefined
+    ? `  dated ${r.body.documentDate} (as the document says)`
+    : '';
+}
+
+/**
+ * Lists records in log order, as the web app's record list finds them (src/vault/record-search.ts):
+ * without --kind, every kind but activity. Resolves to how many were listed.
+ */
 export async function lsCommand(opts: LsOptions, ctx: CommandContext): Promise<number> {
   const vault = await Vault.open(vaultDir(ctx, opts), { readonly: true });
   try {
-    const filter: RecordFilter = {
+    const filter = {
       ...(opts.kind ? { kind: opts.kind } : {}),
       ...(opts.tag ? { tag: opts.tag } : {}),
       ...(opts.from ? { from: opts.from } : {}),
@@ -46,14 +51,14 @@ export async function lsCommand(opts: LsOptions, ctx: CommandContext): Promise<n
       ...(opts.text ? { text: opts.text } : {}),
       limit: opts.limit ?? 1000,
       offset: opts.offset ?? 0,
-    };
-    const rows = listRecords(vault, filter);
+    } satisfies RecordFilter;
+    const rows = searchRecords(vault, { ...filter, order: 'log' }).items;
     for (const s of rows) {
       if (opts.json) ctx.out(JSON.stringify({ index: s.index, ...s.record }));
       else {
         const size = s.record.files.reduce((n, f) => n + f.size, 0);
         ctx.out(
-          `${s.record.id}  ${String(s.index).padStart(7)}  ${s.record.created}  ${s.record.kind.padEnd(11)} ${printable(title(s.record))}${size > 0 ? `  (${formatBytes(size)})` : ''}`,
+          `${s.record.id}  ${String(s.index).padStart(7)}  ${s.record.created}  ${s.record.kind.padEnd(11)} ${printable(title(s.record))}${dated(s.record)}${size > 0 ? `  (${formatBytes(size)})` : ''}`,
         );
       }
     }
@@ -105,6 +110,11 @@ export async function showCommand(
       return;
     }
     ctx.out(JSON.stringify(stored.record, null, 2));
+    const r = stored.record;
+    if (r.kind === 'document' && r.body.documentDate !== undefined)
+      ctx.out(
+        `dated:       ${r.body.documentDate}, as the document itself says (its claim, not proven)`,
+      );
     ctx.out(`log entry:   ${stored.index}`);
     ctx.out(`commitment:  ${encodeBase64(stored.commitment)}`);
     if (status.checkpoint) {
@@ -147,14 +157,16 @@ export async function getCommand(
       throw new VaultError('record.no-file', `record ${id} has no file named ${opts.file}`);
     if (files.length > 1 && opts.file === undefined)
       ctx.err(
-        `record ${id} has ${files.length} files; writing the first, ${file.name} (choose with --file)`,
+        printable(
+          `record ${id} has ${files.length} files; writing the first, ${file.name} (choose with --file)`,
+        ),
       );
     const keys = await vault.unlock(await passphrase(ctx));
     const out = resolve(ctx.cwd, opts.out);
     if (await stat(out).catch(() => null))
       throw new UsageError(`${opts.out} already exists; choose another --out`);
     await decryptBlobTo(vault.layout, file.sha256, keys.ageIdentity, out);
-    ctx.err(`Wrote ${file.name} (${formatBytes(file.size)}) to ${opts.out}`);
+    ctx.err(printable(`Wrote ${file.name} (${formatBytes(file.size)}) to ${opts.out}`));
     return out;
   } finally {
     vault.close();

@@ -1,8 +1,10 @@
 /** `tamga seal PATH...`: seal files and folders into the vault. */
-import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
+import { isPartialDate } from '../records/time.js';
+import { assertMayAppend } from '../vault/restored.js';
 import { type SealSummary, sealPaths } from '../vault/seal.js';
 import { Vault } from '../vault/vault.js';
+import { noteAccountAuthor, recordAuthor } from './author.js';
 import {
   type CommandContext,
   formatBytes,
@@ -18,6 +20,10 @@ export interface SealCommandOptions extends VaultOptions {
   tag?: string[];
   meta?: string[];
   author?: string;
+  /** The date every document bears, YYYY-MM-DD, YYYY-MM or YYYY. */
+  documentDate?: string;
+  /** Read each document's date from its file name (else --document-date applies). */
+  dateFromName?: boolean;
   quiet?: boolean;
   json?: boolean;
   /** Seconds to give the witnesses to cosign the last checkpoint before exiting (default 10). */
@@ -43,8 +49,15 @@ export async function sealCommand(
 ): Promise<SealSummary> {
   if (paths.length === 0) throw new UsageError('name at least one file or folder to seal');
   const meta = parseMeta(opts.meta ?? []);
+  if (opts.documentDate !== undefined && !isPartialDate(opts.documentDate))
+    throw new UsageError(
+      `--document-date takes the date the documents bear, as 2016-03-12, 2016-03 or 2016; got "${opts.documentDate}"`,
+    );
   const vault = await Vault.open(vaultDir(ctx, opts));
   try {
+    // Said before the passphrase is asked: a restored copy seals nothing until taken over.
+    assertMayAppend(vault.db);
+    const author = recordAuthor(vault, opts.author, ctx);
     const keys = await vault.unlock(await passphrase(ctx));
     const bar =
       ctx.interactive && !opts.quiet
@@ -62,11 +75,14 @@ export async function sealCommand(
     const started = Date.now();
     let lastLine = 0;
     const cosigning = startCosigning(vault, ctx);
+    const newVersions: Array<{ path: string; id: string; supersedes: string }> = [];
     const summary = await sealPaths(vault, keys, paths, {
       cwd: ctx.cwd,
-      author: opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username,
+      author: author.name,
       tags: opts.tag ?? [],
       meta,
+      ...(opts.documentDate === undefined ? {} : { documentDate: opts.documentDate }),
+      ...(opts.dateFromName ? { dateFromName: true } : {}),
       onProgress: (p) => {
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
         const fields = {
@@ -91,11 +107,17 @@ export async function sealCommand(
       },
       onSealed: (e) => {
         if (e.status === 'sealed') cosigning?.poke();
+        if (e.status === 'sealed' && e.supersedes !== undefined)
+          newVersions.push({ path: e.path, id: e.id, supersedes: e.supersedes });
         if (opts.json) {
           ctx.out(JSON.stringify(e));
         } else if (!bar && !opts.quiet) {
           if (e.status === 'sealed')
-            ctx.out(printable(`sealed ${e.path} as ${e.id} (entry ${e.index})`));
+            ctx.out(
+              printable(
+                `sealed ${e.path} as ${e.id} (entry ${e.index})${e.supersedes === undefined ? '' : `: a changed file, a new version of ${e.supersedes}`}`,
+              ),
+            );
           else if (e.status === 'failed') ctx.out(printable(`failed ${e.path}: ${e.reason}`));
         }
       },
@@ -109,6 +131,15 @@ export async function sealCommand(
           : '') +
         `; ${summary.unchanged} unchanged, skipped; ${summary.failed.length} failed.`,
     ];
+    if (newVersions.length > 0) {
+      lines.push(
+        `${newVersions.length} of them changed since they were sealed at the same path: each is a new record that names the earlier version, which stays sealed as it was.`,
+      );
+      for (const v of newVersions.slice(0, 20))
+        lines.push(printable(`  new version: ${v.path} (${v.id}; earlier ${v.supersedes})`));
+      if (newVersions.length > 20)
+        lines.push(`  … and ${newVersions.length - 20} more (see --json)`);
+    }
     if (summary.checkpoint) lines.push(`The log now holds ${summary.checkpoint.size} records.`);
     for (const f of summary.failed.slice(0, 20))
       lines.push(printable(`  not sealed: ${f.path}: ${f.reason}`));
@@ -119,6 +150,7 @@ export async function sealCommand(
         JSON.stringify({ summary: { ...summary, checkpoint: summary.checkpoint?.size ?? 0 } }),
       );
     else for (const l of lines) ctx.err(l);
+    if (summary.sealed > 0 && !opts.json) noteAccountAuthor(ctx, author);
     await cosigning?.finish(
       (opts.witnessWait ?? 10) * 1000,
       opts.quiet === true || opts.json === true,

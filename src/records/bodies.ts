@@ -13,6 +13,7 @@ import {
 import {
   dateOrTimestamp,
   optionalText,
+  partialDate,
   RECORD_LIMITS,
   recordId,
   relativePath,
@@ -37,11 +38,19 @@ export const RECORD_KINDS = [
 /** One of the record kinds. */
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-/** A sealed document: where it was, what it is called, how it is tagged. */
+/** A sealed document: where it was, what it is called, how it is tagged, the date it bears. */
 const documentBody = z.strictObject({
   /** The path as sealed, relative to the sealed folder; `''` when there was none. */
   path: relativePath,
   title: text(SHORT).optional(),
+  /**
+   * The date the document itself bears (a letter's date, a statement's period), as precise as
+   * it is known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. It is the document's own claim, entered or
+   * read from its name when sealed, and proves nothing: the time a record is proven to exist by
+   * is its witnesses' (docs/design.md, "Time"). Optional, so records without it stay valid and
+   * their commitments unchanged.
+   */
+  documentDate: partialDate.optional(),
   tags: shortTextList,
   meta: z
     .record(text(SHORT), optionalText(RECORD_LIMITS.maxPath))

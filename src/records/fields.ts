@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isRecordId } from './id.js';
-import { isFullDate, isUtcTimestamp } from './time.js';
+import { isFullDate, isPartialDate, isUtcTimestamp } from './time.js';
 
 /** The bounds of a record. A record's canonical JSON may not exceed `maxCanonicalBytes`. */
 export const RECORD_LIMITS = {
@@ -53,6 +53,11 @@ export const utcTimestamp = z.string().refine(isUtcTimestamp, {
 export const dateOrTimestamp = z.string().refine((s) => isFullDate(s) || isUtcTimestamp(s), {
   error:
     'is not a date such as 2025-03-01, nor an RFC 3339 UTC timestamp such as 2025-03-01T09:30:00Z',
+});
+
+/** A date as precise as it is known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
+export const partialDate = z.string().refine(isPartialDate, {
+  error: 'is not a date such as 2016-03-12, nor a month such as 2016-03, nor a year such as 2016',
 });
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

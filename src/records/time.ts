@@ -42,6 +42,21 @@ export function formatUtcSeconds(seconds: number): string {
   return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}Z`;
 }
 
+const PARTIAL_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * Returns true when `text` is a date as precise as it is known: `YYYY-MM-DD` (an RFC 3339 full
+ * date), `YYYY-MM` or `YYYY`, the reduced precisions of ISO 8601 (§5.2.1.2).
+ */
+export function isPartialDate(text: string): boolean {
+  const m = PARTIAL_DATE.exec(text);
+  if (m === null) return false;
+  if (m[2] === undefined) return true;
+  const month = Number(m[2]);
+  if (m[3] === undefined) return month >= 1 && month <= 12;
+  return validDate(Number(m[1]), month, Number(m[3]));
+}
+
 function validDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }

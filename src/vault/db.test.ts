@@ -47,7 +47,7 @@ describe('openDatabase', () => {
     db.pragma('user_version = 1');
     db.close();
     const upgraded = openDatabase(file, { readonly: true });
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM witnesses').get()).toEqual({ n: 0 });
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 0 });
     expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'origin'").get()).toEqual({
@@ -63,9 +63,27 @@ describe('openDatabase', () => {
     db.pragma('user_version = 2');
     db.close();
     const upgraded = openDatabase(file);
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(upgraded.prepare('SELECT COUNT(*) AS n FROM activity').get()).toEqual({ n: 0 });
     expect(upgraded.prepare('SELECT name FROM witnesses').all()).toEqual([{ name: 'w' }]);
+    upgraded.close();
+  });
+
+  it('upgrades a version 3 database in place: adds the search index, empties the tag index', () => {
+    const db = openDatabase(file, { create: true });
+    db.prepare("INSERT INTO record_tags (tag, record_idx) VALUES ('Архив', 0)").run();
+    db.prepare("INSERT INTO meta (key, value) VALUES ('tagIndexSize', '1')").run();
+    db.exec('DROP TABLE record_text');
+    db.pragma('user_version = 3');
+    db.close();
+    const upgraded = openDatabase(file, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(4);
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM record_text').get()).toEqual({ n: 0 });
+    // Derived from the records: rebuilt, case-folded, by the first search.
+    expect(upgraded.prepare('SELECT COUNT(*) AS n FROM record_tags').get()).toEqual({ n: 0 });
+    expect(upgraded.prepare("SELECT value FROM meta WHERE key = 'tagIndexSize'").get()).toBe(
+      undefined,
+    );
     upgraded.close();
   });
 
@@ -89,6 +107,12 @@ describe('openDatabase', () => {
       'mirror_tokens',
       'record_files',
       'record_tags',
+      // The search index: FTS5's table and its shadow tables.
+      'record_text',
+      'record_text_config',
+      'record_text_data',
+      'record_text_docsize',
+      'record_text_idx',
       'records',
       'sealed_paths',
       'sessions',

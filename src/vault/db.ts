@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { VaultError } from './errors.js';
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE meta (
@@ -178,6 +178,31 @@ CREATE INDEX IF NOT EXISTS records_kind_idx ON records(kind, idx);
 CREATE INDEX IF NOT EXISTS records_created ON records(created);
 `;
 
+/**
+ * Version 4 adds the search index (src/vault/search/text-index.ts): `record_text`, an FTS5 table
+ * of each record's words and their Russian and Kyrgyz stems. Tags are indexed case-folded from
+ * now on, so the tag index of version 3, derived data, is emptied to be rebuilt; both are filled
+ * by the first search after the upgrade. A new table and derived data only: version 1 to 3
+ * vaults are upgraded in place, in one transaction, when opened.
+ */
+const SCHEMA_V4 = `
+-- Each record's words as written, their Russian stems and their Kyrgyz stems (space-separated
+-- tokens made by src/vault/search/text.ts), by log index (rowid). Contentless: the text is in the
+-- records; the index holds only what finds them. unicode61 with remove_diacritics 0 folds case
+-- and leaves й, ё and the Kyrgyz ң, ө, ү as the letters they are.
+CREATE VIRTUAL TABLE IF NOT EXISTS record_text USING fts5(
+  words, ru, ky,
+  tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M*'",
+  content = '', contentless_delete = 1
+);
+`;
+
+/** Empties the tag index of version 3 (tags as written), rebuilt case-folded with the rest. */
+const RESET_V3_TAG_INDEX = `
+DELETE FROM record_tags;
+DELETE FROM meta WHERE key = 'tagIndexSize';
+`;
+
 /** An open vault database. */
 export type VaultDatabase = Database.Database;
 
@@ -220,9 +245,10 @@ export function openDatabase(
       db.exec(SCHEMA);
       db.exec(SCHEMA_V2);
       db.exec(SCHEMA_V3);
+      db.exec(SCHEMA_V4);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       db.exec('COMMIT');
-    } else if (version === 1 || version === 2) {
+    } else if (version === 1 || version === 2 || version === 3) {
       upgradeInPlace(file);
     } else if (version !== SCHEMA_VERSION) {
       throw new VaultError(
@@ -245,8 +271,8 @@ export function openDatabase(
 }
 
 /**
- * Adds the tables of the versions after a version 1 or 2 vault's, in one transaction, on its own
- * connection.
+ * Adds the tables of the versions after a version 1, 2 or 3 vault's, in one transaction, on its
+ * own connection.
  */
 function upgradeInPlace(file: string): void {
   const db = new Database(file, { fileMustExist: true });
@@ -265,8 +291,10 @@ function upgradeInPlace(file: string): void {
       // Another process may have upgraded it meanwhile.
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version === 1) db.exec(SCHEMA_V2);
-      if (version === 1 || version === 2) {
-        db.exec(SCHEMA_V3);
+      if (version === 1 || version === 2) db.exec(SCHEMA_V3);
+      if (version === 3) db.exec(RESET_V3_TAG_INDEX);
+      if (version >= 1 && version <= 3) {
+        db.exec(SCHEMA_V4);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
     }).immediate();

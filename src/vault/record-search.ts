@@ -1,26 +1,28 @@
 /**
- * Searching records for the web app: the filters of `listRecords` (query.ts), newest first, a
- * page at a time, with the count of every match, and the sealed file closest by name to one
- * that is not sealed (a tampered copy, a later version).
+ * Searching records, for the web app's record list and `tamga ls` alike: the filters of
+ * `RecordFilter` (query.ts), a page at a time, with the count of every match, and the sealed file
+ * closest by name to one that is not sealed (a tampered copy, a later version).
  *
- * Tags are found through `record_tags`, an index derived from the records and brought up to
- * date before each search (a search after a seal indexes the new records only). Counts are kept
- * per filter until the log grows: the log is append-only, so a count changes only then.
+ * Text is found through the search index (src/vault/search/): word forms of Russian and Kyrgyz
+ * meet at their stems, case is folded with Unicode's rules, `key=value` finds a metadata entry.
+ * Tags are compared case-folded through `record_tags`. Both indexes are derived from the records
+ * and brought up to date before a search that needs them. Without a kind, activity records (the
+ * web app's own log of who did what, which has its own screen) are left out. Counts are kept per
+ * filter until the log grows: the log is append-only, so a count changes only then.
  */
 import type Database from 'better-sqlite3';
 import type { TamgaRecord } from '../records/record.js';
 import type { VaultDatabase } from './db.js';
 import { logSize } from './log-store.js';
 import type { RecordFilter } from './query.js';
+import { foldCase, ftsQuery, parseQuery } from './search/text.js';
+import { syncSearchIndex } from './search/text-index.js';
 import type { Vault } from './vault.js';
-
-const TAG_INDEX_KEY = 'tagIndexSize';
 
 interface SearchCache {
   readonly statements: Map<string, Database.Statement>;
   readonly counts: Map<string, number>;
   countsAt: number;
-  indexedTo: number;
 }
 
 const caches = new WeakMap<VaultDatabase, SearchCache>();
@@ -28,7 +30,7 @@ const caches = new WeakMap<VaultDatabase, SearchCache>();
 function cacheOf(db: VaultDatabase): SearchCache {
   let c = caches.get(db);
   if (c === undefined) {
-    c = { statements: new Map(), counts: new Map(), countsAt: -1, indexedTo: -1 };
+    c = { statements: new Map(), counts: new Map(), countsAt: -1 };
     caches.set(db, c);
   }
   return c;
@@ -44,141 +46,147 @@ function statement(db: VaultDatabase, sql: string): Database.Statement {
   return s;
 }
 
-/**
- * Indexes the tags of the records appended since the last call, up to `size`. Runs in one
- * write transaction per 10,000 records; a read-only database is left as it is.
- */
-export function syncTagIndex(db: VaultDatabase, size: number): void {
-  const c = cacheOf(db);
-  if (c.indexedTo === size || db.readonly) return;
-  const read = () =>
-    Number(
-      (
-        statement(db, 'SELECT value FROM meta WHERE key = ?').get(TAG_INDEX_KEY) as
-          | { value: string }
-          | undefined
-      )?.value ?? 0,
-    );
-  let from = read();
-  while (from < size) {
-    const to = Math.min(size, from + 10_000);
-    db.transaction(() => {
-      // Another process may have indexed meanwhile.
-      if (read() !== from) return;
-      const rows = statement(
-        db,
-        "SELECT idx, json FROM records WHERE idx >= ? AND idx < ? AND kind = 'document'",
-      ).all(from, to) as Array<{ idx: number; json: string }>;
-      const insert = statement(
-        db,
-        'INSERT OR IGNORE INTO record_tags (tag, record_idx) VALUES (?, ?)',
-      );
-      for (const r of rows) {
-        const tags = (JSON.parse(r.json) as { body?: { tags?: unknown } }).body?.tags;
-        if (Array.isArray(tags))
-          for (const t of tags) if (typeof t === 'string') insert.run(t, r.idx);
-      }
-      statement(
-        db,
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      ).run(TAG_INDEX_KEY, String(to));
-    }).immediate();
-    from = read();
-  }
-  c.indexedTo = size;
-}
-
 /** A record in a list: its log index and the record (no salt: a list discloses nothing). */
 export interface ListedRecord {
   readonly index: number;
   readonly record: TamgaRecord;
 }
 
-function where(filter: RecordFilter): { sql: string; args: Array<string | number> } {
+/** A search: the filter, one page, and how the page is ordered. */
+export interface RecordSearch extends RecordFilter {
+  readonly limit: number;
+  readonly offset: number;
+  /**
+   * `newest` (the default): newest first, by log index, or by date when the filter has dates.
+   * `log`: in log order, oldest first, as `tamga ls` lists.
+   */
+  readonly order?: 'newest' | 'log';
+  /** Lists activity records too when no kind is given (default: false). */
+  readonly withActivity?: boolean;
+}
+
+/** LIKE's pattern for `text` anywhere, its wildcards escaped. */
+const likeAnywhere = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The FROM and WHERE of a search, and the log index column `at` to order by. A tag drives the
+ * search from the tag index; else dates from the dates' index; else a text query from the
+ * full-text index: so that a page of a rare tag, a short period or a rare word is found without
+ * walking the log, and a common one stops after a page.
+ */
+function plan(filter: RecordSearch): {
+  from: string;
+  at: string;
+  sql: string;
+  args: Array<string | number>;
+} {
   const clauses: string[] = [];
   const args: Array<string | number> = [];
+  let from = 'records';
+  let at = 'records.idx';
+  const terms = filter.text ? parseQuery(filter.text) : [];
+  const fts = terms.map(ftsQuery).filter((q): q is string => q !== null);
+  if (filter.tag) {
+    clauses.push('t.tag = ?');
+    args.push(foldCase(filter.tag));
+    // Only documents have tags: a tag alone (or with kind document) needs no record read.
+    const tagOnly =
+      fts.length === 0 &&
+      terms.length === 0 &&
+      !filter.from &&
+      !filter.to &&
+      (filter.kind ?? 'document') === 'document';
+    if (tagOnly)
+      return { from: 'record_tags t', at: 't.record_idx', sql: ' WHERE t.tag = ?', args };
+    from = 'record_tags t CROSS JOIN records ON records.idx = t.record_idx';
+    at = 't.record_idx';
+  } else if (fts.length > 0 && !filter.from && !filter.to) {
+    from = 'record_text CROSS JOIN records ON records.idx = record_text.rowid';
+    at = 'record_text.rowid';
+  }
+  if (fts.length > 0) {
+    clauses.push(
+      at === 'record_text.rowid'
+        ? 'record_text MATCH ?'
+        : 'records.idx IN (SELECT rowid FROM record_text WHERE record_text MATCH ?)',
+    );
+    args.push(fts.join(' AND '));
+  }
   if (filter.kind) {
-    clauses.push('kind = ?');
+    clauses.push('records.kind = ?');
     args.push(filter.kind);
+  } else if (filter.withActivity !== true) {
+    clauses.push("records.kind != 'activity'");
   }
   if (filter.from) {
-    clauses.push('created >= ?');
+    clauses.push('records.created >= ?');
     args.push(filter.from);
   }
   if (filter.to) {
-    clauses.push('created <= ?');
+    // A bare date includes the whole day.
+    clauses.push('records.created <= ?');
     args.push(/^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? `${filter.to}T23:59:59Z` : filter.to);
   }
-  if (filter.tag) {
-    // The FROM clause joins record_tags as t (see `from`).
-    clauses.push('t.tag = ?');
-    args.push(filter.tag);
+  for (const term of terms) {
+    if (term.type === 'meta') {
+      // records.json, not json: inside json_each, a bare `json` is json_each's own column.
+      clauses.push(
+        "EXISTS (SELECT 1 FROM json_each(records.json, '$.body.meta') m WHERE unicode_lower(m.key) = ? AND unicode_lower(m.value) = ?)",
+      );
+      args.push(term.key, term.value);
+    } else if (term.type === 'raw') {
+      // No word to look up: read the body's text values and the file names, as they are.
+      clauses.push(
+        "(EXISTS (SELECT 1 FROM json_tree(records.json, '$.body') WHERE type = 'text' AND unicode_lower(value) LIKE ? ESCAPE '\\')" +
+          " OR EXISTS (SELECT 1 FROM record_files f WHERE f.record_idx = records.idx AND unicode_lower(f.name) LIKE ? ESCAPE '\\'))",
+      );
+      args.push(likeAnywhere(term.text), likeAnywhere(term.text));
+    }
   }
-  if (filter.text) {
-    // Reads every record's body: the one filter without an index.
-    const like = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    clauses.push(
-      "(EXISTS (SELECT 1 FROM json_tree(records.json, '$.body') WHERE type = 'text' AND unicode_lower(value) LIKE ? ESCAPE '\\')" +
-        " OR EXISTS (SELECT 1 FROM record_files f WHERE f.record_idx = records.idx AND unicode_lower(f.name) LIKE ? ESCAPE '\\'))",
-    );
-    args.push(like, like);
-  }
-  return { sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', args };
+  return { from, at, sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', args };
 }
 
 /**
- * Returns how many records match `filter` and the log indexes of one page of them, newest
- * first: by log index, or by date when the filter has dates (records are appended in time
- * order, nearly always). Reads indexes only, no record: a caller that keeps what it rendered
- * (records never change) reads only the records it does not hold (`readRecords`).
+ * Returns how many records match `search` and the log indexes of one page of them, in its
+ * order. Reads indexes only, no record: a caller that keeps what it rendered (records never
+ * change) reads only the records it does not hold (`readRecords`). Throws VaultError
+ * `vault.search-index` when a text or tag search needs the index brought up to date and the
+ * vault cannot be written here.
  */
 export function searchRecordIndexes(
   vault: Vault,
-  filter: RecordFilter & { limit: number; offset: number },
+  search: RecordSearch,
 ): { total: number; indexes: number[] } {
   const db = vault.db;
+  if (search.tag || search.text) syncSearchIndex(db);
   const size = logSize(db);
-  if (filter.tag) syncTagIndex(db, size);
-  // Only documents have tags: a tag alone (or with kind document) reads only the tag index
-  // until the page is known.
-  const tagOnly =
-    filter.tag &&
-    !filter.from &&
-    !filter.to &&
-    !filter.text &&
-    (filter.kind ?? 'document') === 'document';
-  const w = tagOnly ? { sql: ' WHERE t.tag = ?', args: [filter.tag as string] } : where(filter);
-  // With a tag, walk that tag's index newest first; with dates, the dates' index; else the log.
-  const from = filter.tag ? 'record_tags t JOIN records ON records.idx = t.record_idx' : 'records';
-  const order = filter.tag
-    ? 't.record_idx DESC'
-    : filter.from || filter.to
-      ? 'created DESC, idx DESC'
-      : 'idx DESC';
+  const w = plan(search);
+  const order =
+    search.order === 'log'
+      ? w.at
+      : search.from || search.to
+        ? `records.created DESC, ${w.at} DESC`
+        : `${w.at} DESC`;
   const c = cacheOf(db);
   if (c.countsAt !== size) {
     c.counts.clear();
     c.countsAt = size;
   }
-  const key = JSON.stringify([w.sql, w.args]);
+  const key = JSON.stringify([w.from, w.sql, w.args]);
   let total = c.counts.get(key);
   if (total === undefined) {
     total = (
-      statement(db, `SELECT COUNT(*) AS n FROM ${tagOnly ? 'record_tags t' : from}${w.sql}`).get(
-        ...w.args,
-      ) as { n: number }
+      statement(db, `SELECT COUNT(*) AS n FROM ${w.from}${w.sql}`).get(...w.args) as { n: number }
     ).n;
     if (c.counts.size >= 1000) c.counts.clear();
     c.counts.set(key, total);
   }
   const indexes = statement(
     db,
-    tagOnly
-      ? 'SELECT record_idx FROM record_tags t WHERE t.tag = ? ORDER BY record_idx DESC LIMIT ? OFFSET ?'
-      : `SELECT records.idx FROM ${from}${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    `SELECT ${w.at} FROM ${w.from}${w.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
   )
     .raw()
-    .all(...w.args, filter.limit, filter.offset)
+    .all(...w.args, search.limit, search.offset)
     .map((row) => (row as [number])[0]);
   return { total, indexes };
 }
@@ -200,9 +208,9 @@ export function readRecords(vault: Vault, indexes: readonly number[]): ListedRec
 /** Returns how many records match `filter` and one page of them (see searchRecordIndexes). */
 export function searchRecords(
   vault: Vault,
-  filter: RecordFilter & { limit: number; offset: number },
+  search: RecordSearch,
 ): { total: number; items: ListedRecord[] } {
-  const { total, indexes } = searchRecordIndexes(vault, filter);
+  const { total, indexes } = searchRecordIndexes(vault, search);
   return { total, items: readRecords(vault, indexes) };
 }
 

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
 import { TamgaError } from '../log/errors.js';
+import { dateInName } from '../records/document-date.js';
 import { newRecordId } from '../records/id.js';
 import { parseRecordCanonical, type TamgaRecord } from '../records/record.js';
 import { parseX25519Recipient } from './age/x25519.js';
@@ -17,6 +18,7 @@ import { sealedEntry } from './entry.js';
 import { VaultError } from './errors.js';
 import type { VaultKeys } from './keys.js';
 import { mediaTypeOf } from './media-type.js';
+import { assertMayAppend } from './restored.js';
 import type { SealedEntry, Sequencer } from './sequencer.js';
 import { syncDirectories, type Vault } from './vault.js';
 import { describe, type WalkedFile, walk } from './walk.js';
@@ -28,6 +30,16 @@ const FATAL_DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 export interface SealOptions {
   readonly tags?: readonly string[];
   readonly meta?: Readonly<Record<string, string>>;
+  /**
+   * The date every document bears (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), recorded as its
+   * `documentDate`: the document's own claim, never a proven time.
+   */
+  readonly documentDate?: string;
+  /**
+   * Read each document's date from its file name (src/records/document-date.ts); where the name
+   * holds none, `documentDate` applies.
+   */
+  readonly dateFromName?: boolean;
   /** Who seals; recorded in each record. */
   readonly author: string;
   /** Records per batch (and per checkpoint). */
@@ -62,6 +74,8 @@ export type SealEvent =
       readonly index: number;
       readonly sha256: string;
       readonly size: number;
+      /** The record of the earlier version at the same path, which this one's `refs` name. */
+      readonly supersedes?: string;
     }
   | { readonly status: 'unchanged'; readonly path: string; readonly id: string }
   | { readonly status: 'failed'; readonly path: string; readonly reason: string };
@@ -69,6 +83,8 @@ export type SealEvent =
 /** What a run did. */
 export interface SealSummary {
   readonly sealed: number;
+  /** Of the sealed, how many are new versions of a file sealed before at the same path. */
+  readonly newVersions: number;
   readonly unchanged: number;
   readonly failed: ReadonlyArray<{ path: string; reason: string }>;
   readonly bytes: number;
@@ -103,7 +119,8 @@ function cleanPath(path: string): { path: string; lossy: boolean } {
 
 /**
  * Seals every file under `paths` into the vault. Resolves with a summary; a file that cannot be
- * sealed is reported and skipped, never half-sealed. Rejects only when the vault itself fails.
+ * sealed is reported and skipped, never half-sealed. Rejects only when the vault itself fails,
+ * or, before any work, with VaultError `vault.restored-not-taken-over` for a restored copy.
  */
 export async function sealPaths(
   vault: Vault,
@@ -116,6 +133,8 @@ export async function sealPaths(
   const batchSize = options.batchSize ?? 1000;
   const batchMillis = options.batchMillis ?? 1000;
   const concurrency = options.concurrency ?? 4;
+  // Before reading any file: a restored copy seals nothing until taken over.
+  assertMayAppend(vault.db);
   const sequencer: Sequencer = vault.sequencer(keys);
   const recipient = parseX25519Recipient(vault.info.ageRecipient);
   const lookupPath = vault.db.prepare(
@@ -147,7 +166,14 @@ export async function sealPaths(
     options.onSealed?.({ status: 'failed', path, reason });
   };
 
-  let batch: Array<{ entry: SealedEntry; path: string; sha256: string; size: number }> = [];
+  let newVersions = 0;
+  let batch: Array<{
+    entry: SealedEntry;
+    path: string;
+    sha256: string;
+    size: number;
+    supersedes: string | null;
+  }> = [];
   let batchStarted = 0;
   const touchedDirs = new Set<string>();
   const seenPaths = new Set<string>();
@@ -165,6 +191,7 @@ export async function sealPaths(
     const result = sequencer.append(pending.map((p) => p.entry));
     pending.forEach((p, i) => {
       sealed++;
+      if (p.supersedes !== null) newVersions++;
       options.onSealed?.({
         status: 'sealed',
         path: p.path,
@@ -172,6 +199,7 @@ export async function sealPaths(
         index: result.firstIndex + i,
         sha256: p.sha256,
         size: p.size,
+        ...(p.supersedes === null ? {} : { supersedes: p.supersedes }),
       });
     });
   };
@@ -232,12 +260,19 @@ export async function sealPaths(
     const created = now();
     const meta: Record<string, string> = { ...(options.meta ?? {}) };
     if (lossy || file.lossyName) meta['tamga:rawPath'] = file.rawRecordPath.toString('base64');
+    const documentDate =
+      (options.dateFromName ? dateInName(recordPath) : null) ?? options.documentDate;
     const record: TamgaRecord = {
       kind: 'document',
       id: newRecordId(created.getTime(), randomBytes(10)),
       created: `${created.toISOString().slice(0, 19)}Z`,
       author: options.author,
-      body: { path: recordPath, tags: [...(options.tags ?? [])], meta },
+      body: {
+        path: recordPath,
+        ...(documentDate === undefined ? {} : { documentDate }),
+        tags: [...(options.tags ?? [])],
+        meta,
+      },
       files: [
         {
           sha256: stored.sha256,
@@ -260,6 +295,7 @@ export async function sealPaths(
       path: recordPath,
       sha256: stored.sha256,
       size: stored.size,
+      supersedes: previous?.record_id ?? null,
       entry: sealedEntry(
         record,
         canonical,
@@ -317,6 +353,7 @@ export async function sealPaths(
     .get() as { size: number; note: string } | undefined;
   return {
     sealed,
+    newVersions,
     unchanged,
     failed,
     bytes: progress.bytes,

@@ -31,6 +31,8 @@ export interface UploadRequest {
   readonly lastModified?: number;
   readonly tags: readonly string[];
   readonly meta: Readonly<Record<string, string>>;
+  /** The date the document bears, as entered (the record's `documentDate`). */
+  readonly documentDate?: string;
   /** Who uploads it: only they may add to it, and they are the record's author. */
   readonly owner: string;
 }

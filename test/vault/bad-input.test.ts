@@ -335,7 +335,7 @@ describe('vaults that cannot be used', () => {
     for (const cmd of [['ls'], ['fsck'], ['seal', root]]) {
       const r = await tamga([...cmd, '--vault', vaultDir]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/the vault database is of version 99; this Tamga reads version 3/);
+      expect(r.stderr).toMatch(/the vault database is of version 99; this Tamga reads version 4/);
     }
     // Untouched: still version 99.
     expect(withDatabase(vaultDir, (db) => db.pragma('user_version', { simple: true }))).toBe(99);

@@ -24,6 +24,7 @@ interface Held {
 class FakeServer {
   uploads = new Map<string, Held>();
   sealed = new Map<string, string>();
+  requests: CreateUploadRequest[] = [];
   puts = 0;
   /** PUT numbers (from 1) whose connection drops after the server stored the bytes. */
   dropAfterStore = new Set<number>();
@@ -33,6 +34,7 @@ class FakeServer {
 
   api: UploadDeps['api'] = {
     createUpload: async (req: CreateUploadRequest) => {
+      this.requests.push(req);
       const known = this.sealed.get(req.path);
       if (known !== undefined && known === req.sha256) {
         return {
@@ -67,10 +69,12 @@ class FakeServer {
       if (h.offset !== h.size) throw new ApiFailure(409, 'upload.incomplete', 'incomplete');
       const all = Buffer.concat(h.bytes);
       const sha256 = createHash('sha256').update(all).digest('hex');
+      const earlier = this.sealed.has(h.path) ? { supersedes: `R-${h.path}` } : {};
       this.sealed.set(h.path, sha256);
       this.uploads.delete(id);
       return {
         status: 'sealed' as const,
+        ...earlier,
         recordId: `R-${h.path}`,
         index: 0,
         path: h.path,
@@ -181,5 +185,57 @@ describe('the uploader', () => {
     expect(second.items[0]!.state).toBe('sealed');
     expect(server.puts - putsBefore).toBe(2); // only what was missing
     expect(storage.map.size).toBe(0);
+  });
+
+  it('counts the files a Stop left unsent as stopped, not failed, and sends them later', async () => {
+    const server = new FakeServer();
+    const files = Array.from({ length: 12 }, (_, i) => file(`stop/${i}.txt`, 100 + i, i));
+    // Stopped as the first seal lands: the files in flight finish, the rest are not sent.
+    let stop: (() => void) | null = null;
+    const seal = server.api.seal;
+    server.api = {
+      ...server.api,
+      seal: async (id) => {
+        stop?.();
+        stop = null;
+        return seal(id);
+      },
+    };
+    const u = new Uploader(files, options, deps(server));
+    stop = () => u.cancel();
+    await u.start();
+    const totals = u.totals();
+    expect(totals.stopped).toBeGreaterThan(0);
+    expect(totals).toMatchObject({ files: 12, failed: 0, done: 12 });
+    expect(totals.sealed + totals.stopped).toBe(12);
+    const stopped = u.items.filter((i) => i.state === 'cancelled');
+    expect(stopped.every((i) => i.error === null)).toBe(true);
+    await u.retryFailed();
+    expect(u.totals()).toMatchObject({ sealed: 12, stopped: 0, failed: 0, done: 12 });
+  });
+
+  it('says when a changed file is sealed as a new version of an earlier record', async () => {
+    const server = new FakeServer();
+    await new Uploader([file('minutes.txt', 100, 1)], options, deps(server)).start();
+    const changed = new Uploader([file('minutes.txt', 100, 2)], options, deps(server));
+    await changed.start();
+    expect(changed.items[0]).toMatchObject({ state: 'sealed', supersedes: 'R-minutes.txt' });
+    expect(changed.totals().newVersions).toBe(1);
+  });
+
+  it('sends the date each document bears: read from its name, else the one entered', async () => {
+    const server = new FakeServer();
+    const u = new Uploader(
+      [file('scan_2016_03_12.pdf', 10), file('Ведомость 03.2017.pdf', 10), file('undated.pdf', 10)],
+      { ...options, documentDate: '2015', dateFromName: true },
+      deps(server),
+    );
+    await u.start();
+    expect(u.items.map((i) => i.documentDate)).toEqual(['2016-03-12', '2017-03', '2015']);
+    expect(Object.fromEntries(server.requests.map((r) => [r.path, r.documentDate]))).toEqual({
+      'scan_2016_03_12.pdf': '2016-03-12',
+      'Ведомость 03.2017.pdf': '2017-03',
+      'undated.pdf': '2015',
+    });
   });
 });

@@ -8,6 +8,7 @@
  * Several files go at once (CONCURRENCY); progress is kept per file and in total, and listeners
  * are told at most every NOTIFY_MS, so that thousands of files do not flood the page.
  */
+import { dateInName } from '../../src/records/document-date.js';
 import { API_LIMITS } from '../../src/server/app/api.js';
 import type { PickedFile } from '../shared/collect.js';
 import { hashBlob } from '../shared/hash.js';
@@ -39,6 +40,10 @@ export interface UploadItem {
   /** Bytes the server holds. */
   sent: number;
   recordId: string | null;
+  /** The record of the earlier version at the same path, when a changed file was sealed. */
+  supersedes: string | null;
+  /** The date the document bears, as it is recorded (entered, or read from its name). */
+  documentDate: string | null;
   error: unknown;
   /** Times a request was retried after the connection dropped. */
   retries: number;
@@ -48,6 +53,10 @@ export interface UploadItem {
 export interface UploadOptions {
   readonly tags: readonly string[];
   readonly meta: Readonly<Record<string, string>>;
+  /** The date every file bears (YYYY-MM-DD, YYYY-MM or YYYY): its own claim, not proven. */
+  readonly documentDate?: string;
+  /** Read each file's date from its name (src/records/document-date.ts), else `documentDate`. */
+  readonly dateFromName?: boolean;
   /** The largest file the server takes (StateResponse.maxUploadBytes). */
   readonly maxBytes: number;
 }
@@ -85,7 +94,11 @@ export interface UploadTotals {
   readonly sentBytes: number;
   readonly sealed: number;
   readonly unchanged: number;
+  /** Sealed as a new version of a file sealed before at the same path. */
+  readonly newVersions: number;
   readonly failed: number;
+  /** Not sent because the person stopped the upload: not failures, and can be sent again. */
+  readonly stopped: number;
   readonly done: number;
 }
 
@@ -123,6 +136,9 @@ export class Uploader {
       state: 'waiting',
       sent: 0,
       recordId: null,
+      supersedes: null,
+      documentDate:
+        (options.dateFromName ? dateInName(f.path) : null) ?? options.documentDate ?? null,
       error: null,
       retries: 0,
     }));
@@ -156,13 +172,17 @@ export class Uploader {
     let sentBytes = 0;
     let sealed = 0;
     let unchanged = 0;
+    let newVersions = 0;
     let failed = 0;
+    let stopped = 0;
     for (const it of this.items) {
       bytes += it.size;
       sentBytes += it.state === 'unchanged' ? it.size : it.sent;
       if (it.state === 'sealed') sealed++;
+      if (it.state === 'sealed' && it.supersedes !== null) newVersions++;
       if (it.state === 'unchanged') unchanged++;
-      if (it.state === 'failed' || it.state === 'cancelled') failed++;
+      if (it.state === 'failed') failed++;
+      if (it.state === 'cancelled') stopped++;
     }
     return {
       files: this.items.length,
@@ -170,8 +190,10 @@ export class Uploader {
       sentBytes,
       sealed,
       unchanged,
+      newVersions,
       failed,
-      done: sealed + unchanged + failed,
+      stopped,
+      done: sealed + unchanged + failed + stopped,
     };
   }
 
@@ -186,7 +208,7 @@ export class Uploader {
     this.cancelled = true;
   }
 
-  /** Tries the failed files again. */
+  /** Sends the failed and the stopped files again. */
   retryFailed(): Promise<void> {
     for (const it of this.items) {
       if (it.state === 'failed' || it.state === 'cancelled') {
@@ -256,6 +278,7 @@ export class Uploader {
             lastModified: Math.max(0, Math.trunc(file.lastModified)),
             tags: [...this.options.tags],
             meta: { ...this.options.meta },
+            ...(item.documentDate === null ? {} : { documentDate: item.documentDate }),
           }),
         );
         if (created.status === 'unchanged') {
@@ -309,11 +332,14 @@ export class Uploader {
       deps.storage?.removeItem(key);
       item.state = sealed.status === 'unchanged' ? 'unchanged' : 'sealed';
       item.recordId = sealed.recordId;
+      item.supersedes = sealed.supersedes ?? null;
       item.sent = item.size;
       this.changed();
     } catch (e) {
-      item.state = e instanceof ApiFailure && e.key === 'upload.cancelled' ? 'cancelled' : 'failed';
-      item.error = e;
+      // Stopped by the person: not a failure, and nothing to explain.
+      const stopped = e instanceof ApiFailure && e.key === 'upload.cancelled';
+      item.state = stopped ? 'cancelled' : 'failed';
+      item.error = stopped ? null : e;
       this.changed();
     }
   }

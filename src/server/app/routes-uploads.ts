@@ -52,7 +52,7 @@ export class SealTally {
 }
 
 function documentRecord(
-  upload: Pick<Upload, 'path' | 'rawPath' | 'tags' | 'meta' | 'owner'>,
+  upload: Pick<Upload, 'path' | 'rawPath' | 'tags' | 'meta' | 'owner' | 'documentDate'>,
   file: { sha256: string; size: number },
   created: Date,
   previous: string | null,
@@ -67,7 +67,12 @@ function documentRecord(
     id: newRecordId(created.getTime(), randomBytes(10)),
     created: `${created.toISOString().slice(0, 19)}Z`,
     author: upload.owner,
-    body: { path: upload.path, tags: [...upload.tags], meta },
+    body: {
+      path: upload.path,
+      ...(upload.documentDate === undefined ? {} : { documentDate: upload.documentDate }),
+      tags: [...upload.tags],
+      meta,
+    },
     files: [{ sha256: file.sha256, size: file.size, name, mediaType: mediaTypeOf(upload.path) }],
     refs: previous === null ? [] : [previous],
   };
@@ -126,6 +131,7 @@ export function uploadRoutes(app: FastifyInstance, env: RouteEnv, tally: SealTal
         ...(body.lastModified === undefined ? {} : { lastModified: body.lastModified }),
         tags: body.tags,
         meta: body.meta,
+        ...(body.documentDate === undefined ? {} : { documentDate: body.documentDate }),
         owner: session!.user.name,
       };
       // Refuse now what could not be sealed later (a record past its bounds), before any byte.
@@ -250,6 +256,7 @@ export function uploadRoutes(app: FastifyInstance, env: RouteEnv, tally: SealTal
       return {
         status: 'sealed',
         recordId: record.id,
+        ...(previous === null ? {} : { supersedes: previous.record_id }),
         index,
         path: upload.path,
         sha256: blob.sha256,

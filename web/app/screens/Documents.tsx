@@ -6,12 +6,13 @@
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RECORD_KINDS } from '../../../src/records/bodies.js';
+import { isPartialDate } from '../../../src/records/time.js';
 import { API_LIMITS, type RecordQuery, type RecordSummary } from '../../../src/server/app/api.js';
 import type { PickedFile } from '../../shared/collect.js';
 import { DropZone } from '../../shared/DropZone.js';
 import { api } from '../api.js';
 import { Link, navigate, useLocation } from '../router.js';
-import { toggleSelected, useSelected } from '../selection.js';
+import { useSelection } from '../selection.js';
 import { useSession } from '../session.js';
 import {
   Bytes,
@@ -147,7 +148,7 @@ export function RecordTable({
   selectable: boolean;
 }) {
   const { t } = useTranslation(['app', 'common']);
-  const selected = useSelected();
+  const selection = useSelection();
   if (items.length === 0) return <p>{t('documents.none')}</p>;
   return (
     <table className="records" data-testid="record-list">
@@ -172,14 +173,25 @@ export function RecordTable({
                 <input
                   type="checkbox"
                   aria-label={t('documents.chooseOne', { title: r.title || r.id })}
-                  checked={selected.includes(r.id)}
-                  onChange={(e) => toggleSelected(r.id, e.currentTarget.checked)}
+                  checked={selection.has(r.id)}
+                  onChange={(e) =>
+                    selection.toggle(
+                      { id: r.id, kind: r.kind, title: r.title },
+                      e.currentTarget.checked,
+                    )
+                  }
                 />
               </td>
             )}
             <td className="path">
               <Link to={`/records/${encodeURIComponent(r.id)}`}>{r.title || r.id}</Link>
               {r.fileCount > 1 && <small> {t('documents.files', { count: r.fileCount })}</small>}
+              {r.documentDate !== null && (
+                <small className="document-date" data-testid="document-date">
+                  {' '}
+                  · {t('documents.dated', { date: r.documentDate })}
+                </small>
+              )}
             </td>
             <td>{t(`common:kind.${r.kind}`)}</td>
             <td>
@@ -200,13 +212,19 @@ function UploadPanel({ onSealed }: { onSealed: () => void }) {
   const [picked, setPicked] = useState<PickedFile[] | null>(null);
   const [tags, setTags] = useState('');
   const [meta, setMeta] = useState('');
+  const [documentDate, setDocumentDate] = useState('');
+  const [dateFromName, setDateFromName] = useState(false);
   const [uploader, setUploader] = useState<Uploader | null>(null);
+  const date = documentDate.trim();
+  const badDate = date !== '' && !isPartialDate(date);
 
   const start = () => {
-    if (picked === null) return;
+    if (picked === null || badDate) return;
     const u = new Uploader(picked, {
       tags: parseTags(tags),
       meta: parseMetaLines(meta),
+      ...(date === '' ? {} : { documentDate: date }),
+      ...(dateFromName ? { dateFromName: true } : {}),
       maxBytes: state.maxUploadBytes,
     });
     setUploader(u);
@@ -251,11 +269,40 @@ function UploadPanel({ onSealed }: { onSealed: () => void }) {
                 />
                 <small>{t('upload.metaHelp')}</small>
               </label>
+              <label>
+                {t('upload.documentDate')}
+                <input
+                  type="text"
+                  name="documentDate"
+                  inputMode="numeric"
+                  placeholder="2016-03-12"
+                  maxLength={10}
+                  value={documentDate}
+                  aria-invalid={badDate}
+                  onChange={(e) => setDocumentDate(e.currentTarget.value)}
+                />
+                <small>{t('upload.documentDateHelp')}</small>
+              </label>
+              {badDate && (
+                <p className="banner bad" role="alert" data-testid="upload-bad-date">
+                  {t('upload.badDate')}
+                </p>
+              )}
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  name="dateFromName"
+                  checked={dateFromName}
+                  onChange={(e) => setDateFromName(e.currentTarget.checked)}
+                />{' '}
+                {t('upload.dateFromName')}
+              </label>
               <div className="buttons">
                 <button
                   type="button"
                   className="primary"
                   onClick={start}
+                  disabled={badDate}
                   data-testid="upload-start"
                 >
                   {t('upload.start', { count: picked.length })}
@@ -309,26 +356,41 @@ function Progress({ uploader, onClose }: { uploader: Uploader; onClose: () => vo
           sealed: totals.sealed,
           unchanged: totals.unchanged,
           failed: totals.failed,
+          stopped: totals.stopped,
         })}{' '}
         (<Bytes n={totals.sentBytes} /> / <Bytes n={totals.bytes} />)
       </p>
       <progress max={totals.bytes || 1} value={totals.sentBytes} />
+      {totals.newVersions > 0 && (
+        <p className="banner warn" data-testid="upload-new-versions">
+          {t('upload.newVersions', { count: totals.newVersions })}
+        </p>
+      )}
       {finished && (
-        <p className={`banner ${totals.failed > 0 ? 'bad' : 'ok'}`} data-testid="upload-done">
+        <p
+          className={`banner ${totals.failed > 0 ? 'bad' : totals.stopped > 0 ? 'warn' : 'ok'}`}
+          data-testid="upload-done"
+        >
           {totals.failed > 0
             ? t('upload.doneWithFailures', { count: totals.failed })
-            : t('upload.done', { count: totals.files })}
+            : totals.stopped > 0
+              ? t('upload.stoppedDone', { count: totals.stopped })
+              : t('upload.done', { count: totals.files })}
         </p>
       )}
       <div className="buttons">
         {!finished && (
-          <button type="button" onClick={() => uploader.cancel()}>
+          <button type="button" onClick={() => uploader.cancel()} data-testid="upload-stop">
             {t('upload.cancel')}
           </button>
         )}
-        {finished && totals.failed > 0 && (
-          <button type="button" onClick={() => void uploader.retryFailed()}>
-            {t('upload.retry')}
+        {finished && (totals.failed > 0 || totals.stopped > 0) && (
+          <button
+            type="button"
+            onClick={() => void uploader.retryFailed()}
+            data-testid="upload-retry"
+          >
+            {totals.failed > 0 ? t('upload.retry') : t('upload.resume')}
           </button>
         )}
         {finished && (
@@ -368,6 +430,16 @@ function ItemRow({ item }: { item: UploadItem }) {
           {' '}
           <Link to={`/records/${encodeURIComponent(item.recordId)}`}>{t('upload.open')}</Link>
         </>
+      )}
+      {item.documentDate !== null && (
+        <span className="muted"> · {t('upload.dated', { date: item.documentDate })}</span>
+      )}
+      {item.state === 'sealed' && item.supersedes !== null && (
+        <span data-testid="upload-new-version">
+          {' '}
+          · {t('upload.newVersion')}{' '}
+          <Link to={`/records/${encodeURIComponent(item.supersedes)}`}>{t('upload.earlier')}</Link>
+        </span>
       )}
       {item.error !== null && <small className="error-text">{errorText(item.error)}</small>}
       <span className="muted">

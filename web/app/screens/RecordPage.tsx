@@ -10,14 +10,14 @@ import { useLang } from '../../shared/use-lang.js';
 import { BodyFields } from '../../shared/VerdictView.js';
 import { api, routeUrl } from '../api.js';
 import { Link } from '../router.js';
-import { toggleSelected, useSelected } from '../selection.js';
+import { useSelection } from '../selection.js';
 import { useSession } from '../session.js';
 import { Bytes, ErrorMessage, Loading, Panel, Time, useLoad } from '../ui.js';
 
 export function RecordPage({ id }: { id: string }) {
   const { t } = useTranslation(['app', 'common']);
   const { may } = useSession();
-  const selected = useSelected();
+  const selection = useSelection();
   const { data, error, loading } = useLoad(() => api.record(id), [id]);
   if (data === null) return loading ? <Loading /> : <ErrorMessage error={error} />;
   const r = data.record;
@@ -30,12 +30,22 @@ export function RecordPage({ id }: { id: string }) {
     <div className="record-page" data-testid="record-page">
       <h2 className="path">{title}</h2>
       <ProofStatus proof={data.proof} index={data.index} />
+      {typeof body.documentDate === 'string' && (
+        <p className="document-date" data-testid="record-document-date">
+          {t('record.dated', { date: body.documentDate })}
+        </p>
+      )}
       {may('evidence') && (
         <label className="inline">
           <input
             type="checkbox"
-            checked={selected.includes(r.id)}
-            onChange={(e) => toggleSelected(r.id, e.currentTarget.checked)}
+            checked={selection.has(r.id)}
+            onChange={(e) =>
+              selection.toggle(
+                { id: r.id, kind: r.kind, title: title === r.id ? '' : title },
+                e.currentTarget.checked,
+              )
+            }
             data-testid="choose-for-evidence"
           />{' '}
           {t('record.chooseForEvidence')}

@@ -19,6 +19,16 @@ export function passwordProblem(password: string, repeat: string, min: number): 
   return null;
 }
 
+/**
+ * The problem of one of the setup's two secrets, saying which: the administrator's password or
+ * the vault passphrase (the form asks for both, each twice).
+ */
+function setupProblem(field: 'password' | 'passphrase', problem: FormProblem): FormProblem {
+  if (problem === null) return null;
+  const what = problem.key === 'form.tooShort' ? 'TooShort' : 'NoMatch';
+  return { key: `setup.${field}${what}`, ...(problem.params ? { params: problem.params } : {}) };
+}
+
 export function Setup() {
   const { t } = useTranslation('app');
   const { update } = useSession();
@@ -36,8 +46,11 @@ export function Setup() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const p =
-      passwordProblem(password, password2, API_LIMITS.minPassword) ??
-      passwordProblem(passphrase, passphrase2, API_LIMITS.minPassphrase);
+      setupProblem('password', passwordProblem(password, password2, API_LIMITS.minPassword)) ??
+      setupProblem(
+        'passphrase',
+        passwordProblem(passphrase, passphrase2, API_LIMITS.minPassphrase),
+      );
     setProblem(p);
     if (p !== null) return;
     setBusy(true);
@@ -137,7 +150,7 @@ export function Setup() {
         </label>
       </fieldset>
       {problem !== null && (
-        <p className="banner bad" role="alert">
+        <p className="banner bad" role="alert" data-testid="setup-problem">
           {t(problem.key, problem.params ?? {})}
         </p>
       )}
