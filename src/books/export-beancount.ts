@@ -46,7 +46,7 @@ export function exportBeancount(
   const out: string[] = [
     '; Tamga books, exported for beancount.',
     `; Sealed records up to log size ${ledger.logSize}; tamga-record is the sealed record of each entry:`,
-    '; prove it with `tamga verify ID`. Account names are encoded: a space is "-", other characters',
+    '; prove it with `tamga show ID`. Account names are encoded: a space is "-", other characters',
     '; are "Ǝ" + hex code point + "Ǝ"; tamga-account on each open names the account as Tamga does.',
     '',
     `option "operating_currency" "KGS"`,

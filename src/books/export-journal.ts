@@ -59,7 +59,7 @@ export function exportJournal(ledger: Ledger): ExportResult {
   out.push(
     '; Tamga books, exported as an hledger journal (ledger reads it too).',
     `; Sealed records up to log size ${ledger.logSize}. A transaction's code is its sealed record:`,
-    '; prove it with `tamga verify ID` or `tamga evidence ID`.',
+    '; prove it with `tamga show ID` or `tamga evidence ID`.',
     '',
   );
   for (const c of ledgerCurrencies(ledger)) out.push(`commodity ${c}`);

@@ -2,7 +2,7 @@
  * Reports over any period: trial balance, income and expense statement, balance sheet, fund
  * balances, dues received per member organisation, and an account's register. Each row lists
  * the records (transactions and corrections) behind its figures in the period, so a figure can
- * be traced to sealed records and proven with `tamga verify` or `tamga evidence`.
+ * be traced to sealed records and proven with `tamga show` or `tamga evidence`.
  *
  * Amounts are kept as bigint minor units and formatted with the currency's decimals; in a
  * report, debits are positive and credits negative, as hledger and beancount write them,
@@ -475,7 +475,13 @@ function duesReport(ledger: Ledger, o: ReportOptions): Report {
     for (const d of set) if (path === d || path.startsWith(`${d}:`)) return true;
     return false;
   };
-  const members = new Map<string, { amount: Amount; payments: number; records: string[] }>();
+  // A row per member organisation: the one an account names (`member`, always listed), else the
+  // entry's counterparty — listed only while something of it stands, so a payer whose entries
+  // were all reversed (a payment booked as dues by mistake) is not shown as a member.
+  const members = new Map<
+    string,
+    { amount: Amount; payments: number; records: string[]; declared: boolean }
+  >();
   const passed = new Map<string, { amount: Amount; records: string[] }>();
   for (const e of ledger.entries) {
     const when = inPeriod(e.date, o);
@@ -483,10 +489,11 @@ function duesReport(ledger: Ledger, o: ReportOptions): Report {
     if (when === 'before') continue;
     for (const p of e.postings) {
       if (isUnder(dues, p.account)) {
-        const member =
-          ledger.chart.account(p.account)?.member ?? e.counterparty ?? '(no counterparty)';
+        const declared = ledger.chart.account(p.account)?.member;
+        const member = declared ?? e.counterparty ?? '(no counterparty)';
         const key = `${member}\u0000${p.currency}`;
-        const m = members.get(key) ?? { amount: 0n, payments: 0, records: [] };
+        const m = members.get(key) ?? { amount: 0n, payments: 0, records: [], declared: false };
+        if (declared !== undefined) m.declared = true;
         m.amount -= p.amount;
         m.payments += e.kind === 'reversal' ? -1 : 1;
         addRecord(m.records, e.record);
@@ -504,7 +511,13 @@ function duesReport(ledger: Ledger, o: ReportOptions): Report {
   const totals = new Map<string, Amount>();
   for (const key of sortedKeys(members)) {
     const [member, currency] = key.split('\u0000') as [string, string];
-    const m = members.get(key) as { amount: Amount; payments: number; records: string[] };
+    const m = members.get(key) as {
+      amount: Amount;
+      payments: number;
+      records: string[];
+      declared: boolean;
+    };
+    if (!m.declared && m.payments === 0 && m.amount === 0n) continue;
     totals.set(currency, (totals.get(currency) ?? 0n) + m.amount);
     rows.push({
       values: {

@@ -4,7 +4,6 @@
  * `books` command.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { PresentedFormat } from '../books/diff/presented.js';
@@ -21,7 +20,10 @@ import type { StatementFormat } from '../books/import/types.js';
 import { formatAmount } from '../books/model.js';
 import { readSealedBooks } from '../books/sealed-books.js';
 import { type ImportResult, importStatementFile } from '../books/statements.js';
+import { DIFF_REPORT_JSON_NAME, DIFF_REPORT_TEXT_NAME } from '../evidence/packaging.js';
+import { assertMayAppend } from '../vault/restored.js';
 import { Vault, writeFileDurably } from '../vault/vault.js';
+import { recordAuthor } from './author.js';
 import {
   type CommandContext,
   passphrase,
@@ -64,6 +66,8 @@ export async function booksImportCommand(
   }
   const vault = await Vault.open(vaultDir(ctx, opts), opts.review ? { readonly: true } : {});
   try {
+    // Before the statement is stored: a restored copy seals nothing until taken over.
+    if (!opts.review) assertMayAppend(vault.db);
     const keys = opts.review ? null : await vault.unlock(await passphrase(ctx));
     const cosigning = opts.review ? null : startCosigning(vault, ctx);
     const result = await importStatementFile(vault, keys, resolve(ctx.cwd, file), {
@@ -73,7 +77,8 @@ export async function booksImportCommand(
       ...(opts.suspense === undefined ? {} : { suspense: opts.suspense }),
       ...(opts.openingAccount === undefined ? {} : { openingAccount: opts.openingAccount }),
       review: opts.review === true,
-      author: opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username,
+      // A review seals nothing, so it names no author and asks for none.
+      author: opts.review ? (opts.author ?? '') : recordAuthor(vault, opts.author, ctx).name,
       cwd: ctx.cwd,
     });
     const { plan } = result;
@@ -181,7 +186,10 @@ export interface BooksDiffOptions extends VaultOptions {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Compares a presented ledger with the sealed books; resolves to the number of differences. */
+/**
+ * Compares a presented ledger with the sealed books; resolves to the number of differences and
+ * of totals the presented file states that its own figures do not add up to.
+ */
 export async function booksDiffCommand(
   file: string,
   opts: BooksDiffOptions,
@@ -244,13 +252,13 @@ export async function booksDiffCommand(
       const { mkdir } = await import('node:fs/promises');
       await mkdir(dir, { recursive: true });
     }
-    await writeFileDurably(join(dir, 'diff-report.txt'), reports.text);
-    await writeFileDurably(join(dir, 'diff-report.json'), `${reports.json}\n`);
+    await writeFileDurably(join(dir, DIFF_REPORT_TEXT_NAME), reports.text);
+    await writeFileDurably(join(dir, DIFF_REPORT_JSON_NAME), `${reports.json}\n`);
     ctx.err(
       `Wrote the report and ${diff.records.length ? 'an evidence bundle of the sealed records involved' : 'no bundle (no sealed record differs)'} to ${dir}`,
     );
   }
-  return diff.comparison.differences.length;
+  return diff.comparison.differences.length + diff.inconsistencies.length;
 }
 
 /**

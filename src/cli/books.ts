@@ -4,7 +4,6 @@
  * records, so a restored vault gives the same figures.
  */
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { unionChartAccounts } from '../books/chart-union.js';
@@ -44,11 +43,13 @@ import {
 import { ASSET_EVENTS } from '../records/bodies.js';
 import { isFullDate } from '../records/time.js';
 import { Vault, writeFileDurably } from '../vault/vault.js';
+import { noteAccountAuthor, recordAuthor } from './author.js';
 import { addBooksImportCommands } from './books-import.js';
 import {
   type CommandContext,
   passphrase,
   positiveInteger,
+  printable,
   UsageError,
   type VaultOptions,
   vaultDir,
@@ -116,10 +117,11 @@ async function seal(
   const vault = await Vault.open(vaultDir(ctx, opts));
   try {
     const keys = await vault.unlock(await passphrase(ctx));
-    const author = opts.author ?? ctx.env.TAMGA_AUTHOR ?? userInfo().username;
-    const { records, firstIndex } = sealBooks(vault, keys, drafts, { author });
+    const author = recordAuthor(vault, opts.author, ctx);
+    const { records, firstIndex } = sealBooks(vault, keys, drafts, { author: author.name });
     for (const r of records) ctx.out(r.id);
     ctx.err(`Sealed ${what} as log entr${records.length === 1 ? 'y' : 'ies'} from ${firstIndex}.`);
+    noteAccountAuthor(ctx, author);
     await startCosigning(vault, ctx)?.finish((opts.witnessWait ?? 10) * 1000, false);
     return records.map((r) => r.id);
   } finally {
@@ -257,7 +259,7 @@ export async function booksAccountsCommand(
     ]
       .filter((s) => s !== '')
       .join(', ');
-    ctx.out(`${a.path}  [${a.type}; ${flags}]  ${chart.name(a.path, lang)}`);
+    ctx.out(printable(`${a.path}  [${a.type}; ${flags}]  ${chart.name(a.path, lang)}`));
   }
 }
 
@@ -540,8 +542,8 @@ export async function booksExportCommand(
       await writeFileDurably(resolve(ctx.cwd, opts.output), result.text);
       ctx.err(`Wrote ${ledger.entries.length} entries to ${opts.output} (${format}).`);
     }
-    for (const w of result.warnings) ctx.err(`tamga: ${w}`);
-    for (const p of ledger.problems) ctx.err(`tamga: note: ${p.record}: ${p.message}`);
+    for (const w of result.warnings) ctx.err(printable(`tamga: ${w}`));
+    for (const p of ledger.problems) ctx.err(printable(`tamga: note: ${p.record}: ${p.message}`));
     return result.warnings;
   });
 }
@@ -572,17 +574,18 @@ export async function booksPropertyCommand(
         : it.transferredTo === undefined
           ? ''
           : `, transferred to ${it.transferredTo}`;
-      ctx.out(`${it.record}  ${it.name} (${it.category})${value}${state}`);
+      ctx.out(printable(`${it.record}  ${it.name} (${it.category})${value}${state}`));
       for (const e of it.events) {
         const t =
           e.transfer === undefined
             ? ''
             : ` to ${e.transfer.to} by ${e.transfer.decision}${e.transfer.agreement ? `, agreement ${e.transfer.agreement}` : ''}`;
-        ctx.out(`    ${e.date ?? ''} ${e.event}${t}  [${e.record}]`);
+        ctx.out(printable(`    ${e.date ?? ''} ${e.event}${t}  [${e.record}]`));
       }
       if (it.titleDocuments.length > 0)
         ctx.out(`    title documents: ${it.titleDocuments.join(' ')}`);
-      for (const c of it.corrections) ctx.out(`    corrected by ${c.record}: ${c.reason}`);
+      for (const c of it.corrections)
+        ctx.out(printable(`    corrected by ${c.record}: ${c.reason}`));
     }
     for (const o of orphans)
       ctx.err(

@@ -30,6 +30,7 @@ import {
   type PropertyResponse,
 } from '../../src/server/app/api-books.js';
 import { type Caller, call, setUpApp, type TestApp, uploadAndSeal } from './helpers.js';
+import { checkWithTamgasCheckers } from './zip-check.js';
 import { readZip } from './zip-reader.js';
 
 const SAMPLES = new URL('../books/samples/', import.meta.url);
@@ -1141,21 +1142,31 @@ describe('the diff against a presented ledger', () => {
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toMatch(/filename="books-diff-presented.zip"/);
     const zip = readZip(res.rawPayload);
-    expect([...zip.keys()].sort()).toEqual([
-      'README.txt',
-      'diff-report.json',
-      'diff-report.txt',
-      'evidence.json',
-    ]);
-    expect(zip.get('diff-report.txt')!.toString('utf8')).toMatch(/1 missing, 1 added, 1 altered/);
     const json = JSON.parse(zip.get('diff-report.json')!.toString('utf8')) as {
       presented: string;
       records: string[];
     };
+    expect([...zip.keys()].sort()).toEqual(
+      [
+        'README.txt',
+        'diff-report.json',
+        'diff-report.txt',
+        'evidence.json',
+        ...json.records.map((id) => `proofs/${id}.tlog-proof`),
+      ].sort(),
+    );
+    expect(zip.get('diff-report.txt')!.toString('utf8')).toMatch(/1 missing, 1 added, 1 altered/);
     expect(json.presented).toBe('presented.journal');
     const verdict = verifyEvidence(zip.get('evidence.json')!, { files: new Map() });
     expect(verdict.ok).toBe(true);
     expect(verdict.records.map((r) => r.id).sort()).toEqual([...json.records].sort());
+    // Tamga's own offline checkers verify it as it is: the reports travel with the bundle and
+    // are not "files the bundle does not disclose".
+    const both = await checkWithTamgasCheckers(res.rawPayload, 'books-diff-presented.zip');
+    expect(both.page.given).toEqual([]);
+    expect(both.page.status).toBe('verified');
+    expect(both.cli.outcome, both.printed.join('\n')).toBe('verified');
+    expect(both.cli.given).toEqual([]);
 
     // Nothing differs: the two reports alone.
     const same = await call(

@@ -372,4 +372,106 @@ describe('tamga books', () => {
     expect(code).toBe(0);
     expect(JSON.parse(c.out.at(-1) as string).kind).toBe('balance-sheet');
   });
+
+  it('lists in the dues report member organisations only, not a payer whose entries were all reversed', async () => {
+    const c = capture(dir);
+    await booksAccountsCommand({ ...base(), init: true }, c.ctx);
+    await booksAccountsCommand(
+      {
+        ...base(),
+        path: 'Income:Membership dues:ППО Кыргызалтын',
+        type: 'income',
+        role: 'dues',
+        member: 'ППО Кыргызалтын',
+      },
+      c.ctx,
+    );
+    const member = await booksAddCommand(
+      {
+        ...base(),
+        date: '2025-01-10',
+        description: 'Членские взносы',
+        counterparty: 'ППО Кыргызалтын',
+        posting: ['Assets:Bank:KGS 1250.00', 'Income:Membership dues:ППО Кыргызалтын'],
+      },
+      c.ctx,
+    );
+    const memberMistake = await booksAddCommand(
+      {
+        ...base(),
+        date: '2025-01-11',
+        description: 'Взносы (ошибка)',
+        counterparty: 'ППО Кыргызалтын',
+        posting: ['Assets:Bank:KGS 10.00', 'Income:Membership dues:ППО Кыргызалтын'],
+      },
+      c.ctx,
+    );
+    const wrong = await booksAddCommand(
+      {
+        ...base(),
+        date: '2025-01-12',
+        description: 'Rent of the hall, booked as dues by mistake',
+        counterparty: 'ОсОО Арендатор',
+        posting: ['Assets:Bank:KGS 300.00', 'Income:Membership dues'],
+      },
+      c.ctx,
+    );
+    await booksCorrectCommand(wrong, { ...base(), reason: 'not dues', void: true }, c.ctx);
+    await booksCorrectCommand(memberMistake, { ...base(), reason: 'twice', void: true }, c.ctx);
+
+    const d = capture(dir);
+    await booksReportCommand('dues', { vault: vaultPath, json: true }, d.ctx);
+    const rows = JSON.parse(d.out.join('\n')).rows as {
+      member: string;
+      payments: string;
+      amount: string;
+      records: string[];
+    }[];
+    expect(rows.map((r) => r.member)).not.toContain('ОсОО Арендатор');
+    expect(rows[0]).toMatchObject({
+      member: 'ППО Кыргызалтын',
+      payments: '1',
+      amount: '1250.00',
+    });
+    expect(rows[0]?.records).toContain(member);
+    expect(rows.filter((r) => r.member === 'ППО Кыргызалтын')).toHaveLength(1);
+    expect(rows[1]).toMatchObject({ member: 'Total dues received', amount: '1250.00' });
+  });
+
+  it('names in every hint a command that proves the entry', async () => {
+    const c = capture(dir);
+    await booksAccountsCommand({ ...base(), init: true }, c.ctx);
+    const id = await booksAddCommand(
+      {
+        ...base(),
+        date: '2025-01-10',
+        description: 'Dues',
+        counterparty: 'ППО',
+        posting: ['Assets:Bank:KGS 100.00', 'Income:Membership dues'],
+      },
+      c.ctx,
+    );
+    const t = capture(dir);
+    await booksReportCommand('trial-balance', { vault: vaultPath }, t.ctx);
+    const hints = [t.out.join('\n')];
+    for (const format of ['hledger', 'beancount'] as const) {
+      await booksExportCommand(
+        { vault: vaultPath, format, output: `books.${format}` },
+        capture(dir).ctx,
+      );
+      hints.push(readFileSync(join(dir, `books.${format}`), 'utf8'));
+    }
+    for (const text of hints) {
+      const m = /`tamga (\w+) ID`/.exec(text);
+      expect(m, text.slice(0, 400)).not.toBeNull();
+      const p = capture(dir);
+      let code = 0;
+      const program = buildProgram(p.ctx, (n) => {
+        code = n;
+      });
+      await program.parseAsync(['node', 'tamga', m![1]!, id, '--vault', vaultPath]);
+      expect(code).toBe(0);
+      expect(p.out.join('\n')).toContain(id);
+    }
+  });
 });

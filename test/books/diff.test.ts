@@ -348,6 +348,59 @@ describe('tamga books diff', () => {
     expect(ctx2.out.join('\n')).toMatch(/ALTERED: counterparty differ/);
   });
 
+  it('compares a presented 1C statement whose stated totals do not add up, and reports each total with both figures', async () => {
+    const forged = Buffer.from(
+      readFileSync(join(SAMPLES, '1c-windows-1251.txt'))
+        .toString('latin1')
+        .replace('=62500.50', '=61500.50')
+        .replace('=212870.50', '=212000.00'),
+      'latin1',
+    );
+    writeFileSync(join(dir, 'forged.txt'), forged);
+    const ctx = capture(dir);
+    const n = await booksDiffCommand(
+      'forged.txt',
+      { vault: join(dir, 'vault'), out: 'court' },
+      ctx.ctx,
+    );
+    // One altered entry and two totals that do not add up.
+    expect(n).toBe(3);
+    const report = ctx.out.join('\n');
+    expect(report).toContain(
+      'The presented file does not add up: 2 totals it states differ from its own figures.',
+    );
+    expect(report).toMatch(
+      /КонечныйОстаток of 40703810500000001234 \(line 20\): the file states 212000; its figures add up to 212870\.5 \(НачальныйОстаток 150000 \+ ВсегоПоступило 87500\.5 − ВсегоСписано 24630\)/,
+    );
+    expect(report).toMatch(
+      /ВсегоПоступило of 40703810500000001234 \(line 18\): the file states 87500\.5; its figures add up to 86500\.5/,
+    );
+    expect(report).toMatch(/1\. ALTERED: amount differ/);
+    const json = JSON.parse(readFileSync(join(dir, 'court', 'diff-report.json'), 'utf8')) as {
+      inconsistencies: Array<{ field: string; declared: string; computed: string }>;
+    };
+    expect(json.inconsistencies.map((f) => [f.field, f.declared, f.computed]).sort()).toEqual([
+      ['ВсегоПоступило', '87500.5', '86500.5'],
+      ['КонечныйОстаток', '212000', '212870.5'],
+    ]);
+    expect(readFileSync(join(dir, 'court', 'diff-report.txt'), 'utf8')).toContain(
+      'the file states 87500.5; its figures add up to 86500.5',
+    );
+    // The union's own statement that does not add up is still refused on import.
+    const v = await Vault.open(join(dir, 'vault'));
+    try {
+      await expect(
+        importStatementFile(v, keys, join(dir, 'forged.txt'), {
+          author: 't',
+          cwd: dir,
+          accounts: ['Assets:Bank:RUB'],
+        }),
+      ).rejects.toThrow(/do not add up/);
+    } finally {
+      v.close();
+    }
+  });
+
   it('refuses a presented ledger longer than the caller compares at once', async () => {
     const v = await Vault.open(join(dir, 'vault'), { readonly: true });
     try {

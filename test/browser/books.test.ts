@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../src/evidence/zip.js';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
 import {
   type ApiError,
@@ -27,7 +28,6 @@ import type {
   BooksEntryListResponse,
   BooksSealedResponse,
 } from '../../src/server/app/api-books.js';
-import { readZip } from '../../web/shared/zip.js';
 import { removeTemp, tempDir } from '../vault/helpers.js';
 import { haveChromium, screenshot, watchErrors } from './chromium.js';
 import {

@@ -9,7 +9,7 @@ import { type CsvMapping, parseCsvStatement } from '../import/csv.js';
 import { type DecimalText, sumDecimals } from '../import/decimal.js';
 import { sniffFormat } from '../import/detect.js';
 import { StatementError } from '../import/errors.js';
-import { parse1C } from '../import/onec.js';
+import { type OneCInconsistency, parse1C } from '../import/onec.js';
 import type { PresentedEntry } from './compare.js';
 import { type JournalTransaction, parseJournal } from './hledger.js';
 
@@ -24,6 +24,11 @@ export interface PresentedLedger {
   readonly bankAccounts: readonly string[];
   /** For a journal: the accounts it names. */
   readonly accounts: readonly string[];
+  /**
+   * Totals the file states that its own figures do not add up to (a 1C statement's balances
+   * and turnovers): findings about the file, reported with the comparison, never a refusal.
+   */
+  readonly inconsistencies: readonly OneCInconsistency[];
 }
 
 /** Options of `readPresented`. */
@@ -65,11 +70,13 @@ export function readPresented(bytes: Uint8Array, options: PresentedOptions = {})
         .filter((e): e is PresentedEntry => e !== null),
       bankAccounts: [],
       accounts: [...new Set(txs.flatMap((t) => t.postings.map((p) => p.account)))],
+      inconsistencies: [],
     };
   }
+  const inconsistencies: OneCInconsistency[] = [];
   const statement =
     format === '1c'
-      ? parse1C(bytes)
+      ? parse1C(bytes, { onInconsistency: (found) => inconsistencies.push(found) })
       : format === 'camt'
         ? parseCamt(bytes)
         : options.mapping
@@ -93,6 +100,7 @@ export function readPresented(bytes: Uint8Array, options: PresentedOptions = {})
     })),
     bankAccounts: statement.accounts,
     accounts: [],
+    inconsistencies,
   };
 }
 

@@ -3,12 +3,14 @@
  * as whole transactions, for a journal), compared with the presented ledger, and each
  * difference's sealed record with how it is proven (src/vault/query.ts).
  */
+import { printable, printableLines } from '../../records/printable.js';
 import { formatUtcSeconds } from '../../records/time.js';
 import { getRecord, type ProofStatus, proofChecker } from '../../vault/query.js';
 import type { Vault } from '../../vault/vault.js';
 import type { CsvMapping } from '../import/csv.js';
 import { type DecimalText, parseAmount as parseDecimal } from '../import/decimal.js';
 import { StatementError } from '../import/errors.js';
+import type { OneCInconsistency } from '../import/onec.js';
 import { formatAmount, type Transaction } from '../model.js';
 import { readSealedBooks } from '../sealed-books.js';
 import {
@@ -84,6 +86,8 @@ export interface BooksDiff {
   readonly proofs: Readonly<Record<string, ProofSummary>>;
   /** Every sealed record involved: the entries, their corrections, the statements they cite. */
   readonly records: readonly string[];
+  /** Totals the presented file states that its own figures do not add up to. */
+  readonly inconsistencies: readonly OneCInconsistency[];
 }
 
 /** Options of `diffWithSealedBooks`. */
@@ -208,6 +212,7 @@ export function diffWithSealedBooks(
     comparison,
     proofs,
     records: [...involved].sort(),
+    inconsistencies: presented.inconsistencies,
   };
 }
 
@@ -281,6 +286,17 @@ export function formatDiffReport(diff: BooksDiff, presentedName: string, origin:
     `Differences:      ${count('missing')} missing, ${count('added')} added, ${count('altered')} altered`,
     '',
   ];
+  if (diff.inconsistencies.length > 0) {
+    lines.push(
+      `The presented file does not add up: ${diff.inconsistencies.length} total${diff.inconsistencies.length === 1 ? '' : 's'} it states differ${diff.inconsistencies.length === 1 ? 's' : ''} from its own figures.`,
+    );
+    for (const f of diff.inconsistencies) {
+      lines.push(
+        `   ${f.field} of ${f.account} (line ${f.line}): the file states ${f.declared}; its figures add up to ${f.computed} (${f.how}).`,
+      );
+    }
+    lines.push('');
+  }
   if (c.differences.length === 0) {
     lines.push('The presented ledger agrees with the sealed books for this period.');
   }
@@ -289,29 +305,36 @@ export function formatDiffReport(diff: BooksDiff, presentedName: string, origin:
   });
   lines.push(
     'How to check: each sealed record above can be disclosed in an evidence bundle (tamga books diff -o DIR,',
-    'or tamga evidence ID -o DIR) and checked by anyone, offline, with tamga check-evidence or the offline',
-    'verifier page. A record\'s time is proven only by witness cosignatures: "no later than" is the earliest',
-    'time an independent witness cosigned a checkpoint that includes it.',
+    'or tamga evidence ID -o DIR) and checked by anyone, offline, against the trust statement of the log',
+    `${origin} that the union published (its website, print, or a person there you trust; tamga trust prints`,
+    'it): tamga check-evidence --trust trust.txt BUNDLE, or the offline verifier page with the statement',
+    "pasted. Checked without it, a bundle is only UNCONFIRMED: its keys could be anyone's. A record's time is",
+    'proven only by cosignatures of the witnesses the statement names: "no later than" is the earliest time',
+    'one of them cosigned a checkpoint that includes it.',
   );
   return lines;
 }
 
-/** A diff's reports, as `tamga books diff` prints them and `-o` writes them. */
+/**
+ * A diff's reports, as `tamga books diff` prints them and `-o` writes them. The presented
+ * ledger's text (names, purposes, the file's name) is someone else's, and the reports are read
+ * in a terminal (`cat diff-report.txt`): both are inert (src/records/printable.ts).
+ */
 export interface DiffReports {
-  /** The plain report's lines (formatDiffReport). */
+  /** The plain report's lines (formatDiffReport), each made `printable`. */
   readonly lines: readonly string[];
   /** diff-report.txt: the lines, each ended by a newline. */
   readonly text: string;
-  /** diff-report.json: the presented ledger's name and the whole diff, indented. */
+  /** diff-report.json: the presented ledger's name and the whole diff, indented, inert. */
   readonly json: string;
 }
 
 /** Returns the reports of `diff` against the presented ledger `presentedName`. */
 export function diffReports(diff: BooksDiff, presentedName: string, origin: string): DiffReports {
-  const lines = formatDiffReport(diff, presentedName, origin);
+  const lines = formatDiffReport(diff, presentedName, origin).map(printable);
   return {
     lines,
     text: `${lines.join('\n')}\n`,
-    json: JSON.stringify({ presented: presentedName, ...diff }, null, 2),
+    json: printableLines(JSON.stringify({ presented: presentedName, ...diff }, null, 2)),
   };
 }

@@ -33,6 +33,28 @@ export interface OneCOptions {
   readonly currency?: string | null;
   /** Refuse files larger than this many bytes (default 512 MiB). */
   readonly maxBytes?: number;
+  /**
+   * Called for each total the file states that its own figures do not add up to, instead of
+   * refusing the file. An import refuses such a file; a diff of a presented file reports them,
+   * since a statement altered after the bank issued it is exactly what a diff is for.
+   */
+  readonly onInconsistency?: (found: OneCInconsistency) => void;
+}
+
+/** A total a 1C file states that its own figures do not add up to. */
+export interface OneCInconsistency {
+  /** The statement's bank account (РасчСчет of its СекцияРасчСчет). */
+  readonly account: string;
+  /** The line of the stated total. */
+  readonly line: number;
+  /** The field stating it. */
+  readonly field: 'КонечныйОстаток' | 'ВсегоПоступило' | 'ВсегоСписано';
+  /** What the file states. */
+  readonly declared: DecimalText;
+  /** What the file's own figures add up to. */
+  readonly computed: DecimalText;
+  /** How `computed` was worked out, in English. */
+  readonly how: string;
 }
 
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
@@ -213,6 +235,7 @@ export function parse1C(bytes: Uint8Array, options: OneCOptions = {}): ParsedSta
       '1c.too-large',
       null,
       `the file is ${bytes.length} bytes; statements of at most ${maxBytes} bytes are read. Split it by period`,
+      { params: { size: bytes.length, max: maxBytes } },
     );
   }
   if (!looks1C(bytes)) {
@@ -458,11 +481,21 @@ export function parse1C(bytes: Uint8Array, options: OneCOptions = {}): ParsedSta
     }
     if (opening !== null && closing !== null && totalIn !== null && totalOut !== null) {
       const expected = subtractDecimals(addDecimals(opening, totalIn), totalOut);
-      if (compareDecimals(expected, closing) !== 0) {
+      if (compareDecimals(expected, closing) !== 0 && options.onInconsistency !== undefined) {
+        options.onInconsistency({
+          account,
+          line: s.fields.get('КонечныйОстаток')!.line,
+          field: 'КонечныйОстаток',
+          declared: closing,
+          computed: expected,
+          how: `НачальныйОстаток ${opening} + ВсегоПоступило ${totalIn} − ВсегоСписано ${totalOut}`,
+        });
+      } else if (compareDecimals(expected, closing) !== 0) {
         throw new StatementError(
           '1c.unbalanced',
           s.line,
           `the balances of ${account} do not add up: НачальныйОстаток ${opening} + ВсегоПоступило ${totalIn} − ВсегоСписано ${totalOut} = ${expected}, but КонечныйОстаток is ${closing}. The file is damaged or altered`,
+          { params: { account } },
         );
       }
     }
@@ -481,11 +514,22 @@ export function parse1C(bytes: Uint8Array, options: OneCOptions = {}): ParsedSta
       ['ВсегоПоступило', totalIn, sumIn],
       ['ВсегоСписано', totalOut, sumOut],
     ] as const) {
-      if (stated !== null && compareDecimals(stated, sum) !== 0) {
+      if (stated === null || compareDecimals(stated, sum) === 0) continue;
+      if (options.onInconsistency !== undefined) {
+        options.onInconsistency({
+          account,
+          line: s.fields.get(label)!.line,
+          field: label,
+          declared: stated,
+          computed: sum,
+          how: `the sum of the file's ${label === 'ВсегоПоступило' ? 'incoming' : 'outgoing'} documents for ${account} from ${from ?? 'the start'} to ${to ?? 'the end'}`,
+        });
+      } else {
         throw new StatementError(
           '1c.unbalanced',
           s.fields.get(label)!.line,
           `${label}=${stated} for ${account}, but the file's documents for it add up to ${sum}: documents are missing or altered. Export the whole statement again`,
+          { params: { account } },
         );
       }
     }
@@ -541,6 +585,7 @@ export function parseRuDate(text: string, line: number | null, what: string): st
       '1c.date',
       line,
       `${what}=${quote(text)} is not a date written DD.MM.YYYY`,
+      { params: { value: text.slice(0, 60) } },
     );
   }
   return iso;

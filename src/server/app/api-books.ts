@@ -679,6 +679,20 @@ export const booksDifference = z.discriminatedUnion('kind', [
 ]);
 export type BooksDifference = z.infer<typeof booksDifference>;
 
+/** A total the presented file states that its own figures do not add up to. */
+export const booksDiffInconsistency = z.object({
+  /** The statement's bank account. */
+  account: z.string(),
+  /** The line of the stated total. */
+  line: count,
+  /** The field stating it: КонечныйОстаток, ВсегоПоступило or ВсегоСписано. */
+  field: z.string(),
+  /** What the file states. */
+  declared: z.string(),
+  /** What the file's own figures add up to. */
+  computed: z.string(),
+});
+
 /** POST /api/books/diff. */
 export const booksDiffResponse = z.object({
   presented: z.string(),
@@ -691,6 +705,8 @@ export const booksDiffResponse = z.object({
   differences: z.array(booksDifference),
   proofs: z.record(z.string(), booksProofSummary),
   records: z.array(z.string()),
+  /** Totals the presented file states that its own figures do not add up to: findings. */
+  inconsistencies: z.array(booksDiffInconsistency),
   /** The plain-text report `tamga books diff` prints (English), for download. */
   report: z.string(),
 });

@@ -13,6 +13,7 @@ import { describeCheck } from '../../books/import/plan.js';
 import { formatAmount } from '../../books/model.js';
 import { savedMapping } from '../../books/sealed-books.js';
 import { type ImportResult, importStatementBytes } from '../../books/statements.js';
+import { DIFF_REPORT_JSON_NAME, DIFF_REPORT_TEXT_NAME } from '../../evidence/packaging.js';
 import { noteActivity } from '../../vault/activity.js';
 import { logSize } from '../../vault/log-store.js';
 import type { Vault } from '../../vault/vault.js';
@@ -214,7 +215,9 @@ function diffOf(vault: Vault, env: BooksEnv, bytes: Uint8Array, query: BooksDiff
   if (query.mapping !== undefined) {
     mapping = savedMapping(env.books.sealed(vault), query.mapping);
     if (mapping === null) {
-      throw new StatementError('diff.mapping', null, `no mapping named ${query.mapping} is saved`);
+      throw new StatementError('diff.mapping', null, `no mapping named ${query.mapping} is saved`, {
+        params: { name: query.mapping.slice(0, 256) },
+      });
     }
   }
   const diff = diffPresented(vault, bytes, {
@@ -249,6 +252,7 @@ function diffResponse(diff: BooksDiff, name: string, report: string): BooksDiffR
       Object.entries(diff.proofs).map(([id, p]) => [id, { ...p, witnesses: [...p.witnesses] }]),
     ),
     records: [...diff.records],
+    inconsistencies: diff.inconsistencies.map(({ how: _how, ...f }) => ({ ...f })),
     report,
   };
 }
@@ -389,8 +393,8 @@ export function booksImportRoutes(app: FastifyInstance, env: BooksEnv & Evidence
       const json = Buffer.from(`${reports.json}\n`);
       const bundle = diff.records.length === 0 ? null : await evidenceZip(env, diff.records, false);
       const entries: ZipEntry[] = [
-        { name: 'diff-report.txt', size: text.length, data: text, modified },
-        { name: 'diff-report.json', size: json.length, data: json, modified },
+        { name: DIFF_REPORT_TEXT_NAME, size: text.length, data: text, modified },
+        { name: DIFF_REPORT_JSON_NAME, size: json.length, data: json, modified },
         ...(bundle?.entries ?? []),
       ];
       noteActivity(

@@ -220,6 +220,24 @@ function DiffResult({
               altered: count('altered'),
             })}
       </p>
+      {diff.inconsistencies.length > 0 && (
+        <div className="banner bad" data-testid="diff-inconsistencies">
+          <p>{t('books.diff.inconsistent')}</p>
+          <ul>
+            {diff.inconsistencies.map((f) => (
+              <li key={`${f.account}-${f.line}`}>
+                {t('books.diff.inconsistency', {
+                  field: f.field,
+                  account: f.account,
+                  line: f.line,
+                  declared: f.declared,
+                  computed: f.computed,
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="buttons">
         {onEvidence !== null && (
           <button
