@@ -11,6 +11,7 @@ import { installNodeCrypto } from '../platform/node-crypto.js';
 import { serveCommand } from '../server/serve.js';
 import { addCommand } from './add.js';
 import { addBooksCommands } from './books.js';
+import { configCommand } from './config.js';
 import {
   type CommandContext,
   port,
@@ -33,11 +34,13 @@ import {
 import { getCommand, lsCommand, showCommand } from './records.js';
 import { restoreCommand } from './restore.js';
 import { sealCommand } from './seal.js';
+import { TAKEOVER_FLAG, type TakeoverCommandOptions, takeoverCommand } from './takeover.js';
+import { addTrustCommands } from './trust.js';
 import { verifyCommand } from './verify.js';
 import { addWitnessCommands } from './witness-commands.js';
 
 /** Exit codes, as documented in `tamga --help`. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unconfirmed: 3 } as const;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -65,6 +68,7 @@ Exit codes:
   0  success: everything sealed, verified or checked
   1  the work failed or found a problem (a file not sealed, a failed check, a wrong passphrase)
   2  bad usage (unknown command, invalid option, missing argument)
+  3  check-evidence: UNCONFIRMED, the proofs hold only under keys that came with the bundle
 
 Start: tamga init --origin union.example/log   then   tamga seal ./scans
 Design and formats: docs/design.md`,
@@ -89,6 +93,10 @@ Design and formats: docs/design.md`,
       '--origin <name>',
       "the log's name, a domain-like name you control, e.g. union.example/log",
     )
+    .option(
+      '--author <name>',
+      'the person records sealed from the command line name as their author (tamga config author changes it)',
+    )
     .addOption(
       new Option('--scrypt-log-n <n>', 'scrypt work factor of the key file (tests only)')
         .argParser(positiveInteger)
@@ -97,7 +105,7 @@ Design and formats: docs/design.md`,
     .action(
       async (
         dir: string | undefined,
-        o: { vault?: string; origin?: string; scryptLogN?: number },
+        o: { vault?: string; origin?: string; author?: string; scryptLogN?: number },
       ) => {
         await initCommand(dir, { ...o, ...(o.scryptLogN ? { logN: o.scryptLogN } : {}) }, ctx);
       },
@@ -112,7 +120,18 @@ Design and formats: docs/design.md`,
     .addOption(vaultOption())
     .option('--tag <tag>', 'tag every record (repeatable)', collect)
     .option('--meta <key=value>', 'metadata for every record (repeatable)', collect)
-    .option('--author <name>', 'who seals (default: $TAMGA_AUTHOR, else your user name)')
+    .option(
+      '--document-date <date>',
+      'the date the documents bear (YYYY-MM-DD, YYYY-MM or YYYY), recorded as their own claim beside the proven time',
+    )
+    .option(
+      '--date-from-name',
+      "read each document's date from its file name (2016-03-12, 2016_03_12, 20160312, 12.03.2016, 2016-03); else --document-date",
+    )
+    .option(
+      '--author <name>',
+      "who seals (default: $TAMGA_AUTHOR, else the vault's author: tamga config author)",
+    )
     .option('--json', 'one JSON line per file, then a summary')
     .option('-q, --quiet', 'print only the summary')
     .addOption(witnessWaitOption())
@@ -132,7 +151,10 @@ Design and formats: docs/design.md`,
       'document, transaction, incident, asset, correction, seizure or activity',
     )
     .requiredOption('--json <file>', 'the JSON file, or - for standard input')
-    .option('--author <name>', 'who writes the record')
+    .option(
+      '--author <name>',
+      "who writes the record (default: $TAMGA_AUTHOR, else the vault's author: tamga config author)",
+    )
     .addOption(witnessWaitOption())
     .action(async (o) => {
       await addCommand(o, ctx);
@@ -140,18 +162,31 @@ Design and formats: docs/design.md`,
 
   program
     .command('ls')
-    .description('list records, oldest first')
+    .description('list records, oldest first; activity records only with --kind activity')
     .addOption(vaultOption())
     .option('--kind <kind>', 'only records of this kind')
     .option('--tag <tag>', 'only records with this tag')
     .option('--from <date>', 'created on or after (YYYY-MM-DD or RFC 3339)')
     .option('--to <date>', 'created on or before')
-    .option('--text <text>', 'text in names, paths, tags or metadata (any case)')
+    .option(
+      '--text <words>',
+      'words in names, paths, tags or metadata, in any case and word form; key=value for a metadata entry; "quotes" keep a phrase',
+    )
     .option('--limit <n>', 'at most this many', positiveInteger, 1000)
     .option('--offset <n>', 'skip this many', (v) => positiveInteger(String(Number(v) + 1)) - 1, 0)
     .option('--json', 'one JSON object per line')
     .action(async (o) => {
       await lsCommand(o, ctx);
+    });
+
+  program
+    .command('config')
+    .argument('<setting>', 'author: who records sealed from the command line name as their author')
+    .argument('[value]', 'the new value; without it, the current one is printed')
+    .description('show or set a vault setting (kept in the vault, so every copy has it)')
+    .addOption(vaultOption())
+    .action(async (setting: string, value: string | undefined, o) => {
+      await configCommand(setting, value, o, ctx);
     });
 
   program
@@ -197,7 +232,7 @@ Design and formats: docs/design.md`,
     .addOption(vaultOption())
     .requiredOption(
       '-o, --out <out>',
-      'a folder (evidence.json, and files/ with --with-files), or a .json file',
+      'a folder (evidence.json, proofs/, README.txt, verifier.html, and files/ with --with-files), or a .json file',
     )
     .option('--tag <tag>', 'disclose every record with this tag')
     .option('--file <file>', 'disclose the records of this file (repeatable)', collect)
@@ -208,30 +243,60 @@ Design and formats: docs/design.md`,
 
   program
     .command('check-evidence')
-    .argument('<bundle>', 'an evidence bundle: its folder or its .json file')
+    .argument('<bundle>', 'an evidence bundle: its folder, its .json file, or its .zip archive')
     .argument('[files...]', 'files to check against the disclosed records')
     .description(
       'check an evidence bundle with no vault: records, salts, proofs, signatures, witnesses and files',
     )
     .option('--json', 'the verdict as JSON')
     .option(
+      '--trust <statement>',
+      "the union's published trust statement (its file, or its tamga-trust:… line); default: the one pinned for the bundle's log with `tamga trust add`",
+    )
+    .option(
       '--policy <file>',
       "the witness policy you trust (sigsum policy format, e.g. from `tamga witnesses policy`), instead of the bundle's own",
     )
     .option('--log-key <vkey>', "the log's verifier key you trust, instead of the bundle's own")
+    .addHelpText(
+      'after',
+      `
+Verdicts (and exit codes):
+  VERIFIED       0  every check held under keys you trust (--trust, or a pinned statement);
+                    only then is a date given, from the trusted witnesses' cosignatures
+  NOT VERIFIED   1  a check failed, or a file given is not one the bundle discloses
+  UNCONFIRMED    3  the proofs are consistent, but under keys that came with the bundle, which
+                    anyone can make: no date. Compare the fingerprint it prints with the union's.`,
+    )
     .action(async (bundle: string, files: string[], o) => {
-      const verdict = await checkEvidenceCommand(bundle, files, o, ctx);
-      // A file said to be disclosed that the bundle does not hold is a failed check too.
-      setExit(verdict.ok && verdict.unmatchedFiles.length === 0 ? EXIT.ok : EXIT.failed);
+      const result = await checkEvidenceCommand(bundle, files, o, ctx);
+      setExit(
+        result.outcome === 'verified'
+          ? EXIT.ok
+          : result.outcome === 'unconfirmed'
+            ? EXIT.unconfirmed
+            : EXIT.failed,
+      );
     });
 
   program
     .command('fsck')
     .description(
-      'check the whole vault: commitments, tree, tiles, checkpoint signatures, and every encrypted file',
+      'check the whole vault: commitments, tree, tiles, checkpoint signatures, every encrypted file, the log key against trust statements, and rollback against witnesses and mirrors',
     )
     .addOption(vaultOption())
-    .option('--no-blobs', 'check files are present but do not decrypt them (no passphrase needed)')
+    .option(
+      '--no-blobs',
+      'check files are present but do not decrypt them, nor read the key file (no passphrase needed)',
+    )
+    .option(
+      '--trust <file>',
+      "compare the log's key with this trust statement, as your union published it (a file, or its tamga-trust:… line)",
+    )
+    .option(
+      '--online',
+      'ask each witness what it holds of this log now, to find a rollback the vault hides (network)',
+    )
     .option('--json', 'the report as JSON')
     .action(async (o) => {
       const report = await fsckCommand(o, ctx);
@@ -344,8 +409,19 @@ Design and formats: docs/design.md`,
     .action(async (o) => {
       await restoreCommand(o, ctx);
     });
+  program
+    .command('takeover')
+    .description(
+      'make a restored vault the log, for good: until then it is a read-only copy that seals nothing; after it, the witnesses refuse the original, which must never seal again',
+    )
+    .addOption(vaultOption())
+    .option(TAKEOVER_FLAG, "confirm without a terminal (on one, you type the log's origin instead)")
+    .action(async (o: TakeoverCommandOptions) => {
+      await takeoverCommand(o, ctx);
+    });
 
   addWitnessCommands(program, ctx, setExit, vaultOption);
+  addTrustCommands(program, ctx, vaultOption);
   addBooksCommands(program, ctx, setExit, vaultOption);
 
   program

@@ -122,7 +122,7 @@ export async function mirrorPullCommand(
       onProgress: progress.update,
       notice: (line) => {
         progress.stop();
-        ctx.err(`note: ${line}`);
+        ctx.err(printable(`note: ${line}`));
       },
     });
     progress.stop();
@@ -160,7 +160,7 @@ export async function mirrorPullCommand(
       const bar = '!'.repeat(78);
       ctx.err(bar);
       ctx.err('!!! FORK REFUSED: the log signed two histories that cannot both be true.');
-      ctx.err(`!!! ${e.message}`);
+      ctx.err(printable(`!!! ${e.message}`));
       ctx.err(`!!! held: size ${e.evidence.held.size}; offered: size ${e.evidence.offered.size}.`);
       if (e.kept !== null) ctx.err(`!!! Both checkpoints and the proof are kept in ${e.kept}`);
       ctx.err(

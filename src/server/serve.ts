@@ -9,6 +9,7 @@
  */
 import { MirrorDirectory } from '../mirror/mirror-dir.js';
 import { vaultPrivateStore } from '../mirror/vault-store.js';
+import { writeLine } from '../platform/terminal.js';
 import { Vault } from '../vault/vault.js';
 import { startBackgroundCosigning } from '../witness/background.js';
 import { privateRoutes } from './private-routes.js';
@@ -47,7 +48,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  */
 export async function serveCommand(
   opts: ServeOptions,
-  io: ServeOutput = { out: (line) => process.stdout.write(`${line}\n`) },
+  io: ServeOutput = { out: (line) => writeLine(process.stdout, line) },
 ): Promise<void> {
   if (opts.mirror !== undefined) return serveMirror({ ...opts, mirror: opts.mirror }, io);
   const vault = await Vault.open(opts.vault, { readonly: true });
@@ -70,7 +71,7 @@ export async function serveCommand(
     // (this one is read-only), and each cosignature is published as it comes.
     cosigning = await startBackgroundCosigning(
       opts.vault,
-      io.err?.bind(io) ?? ((line) => process.stderr.write(`${line}\n`)),
+      io.err?.bind(io) ?? ((line) => writeLine(process.stderr, line)),
     );
     await stopped;
   } finally {

@@ -17,6 +17,7 @@
  * sizes and what is wrong: nothing else a client sends comes back to it.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { inertLogStream } from '../platform/terminal.js';
 import { WitnessRefusal } from './errors.js';
 import type { Witness } from './witness.js';
 
@@ -104,7 +105,10 @@ export function buildWitnessServer(
   }
   const log = options.log ?? false;
   const app = Fastify({
-    logger: log === false ? false : log === true ? true : { stream: log.stream },
+    logger:
+      log === false
+        ? false
+        : { stream: log === true ? inertLogStream(process.stdout) : log.stream },
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout: 30_000,
     http: { maxHeaderSize: 8 * 1024 },

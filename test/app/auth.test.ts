@@ -56,6 +56,7 @@ const CONTRACT: Record<string, 'public' | 'session' | Permission | 'admin-when-u
   [`POST ${ROUTES.mirrorTokens}`]: 'admin',
   [`DELETE ${ROUTES.mirrorToken}`]: 'admin',
   [`PUT ${ROUTES.settings}`]: 'admin',
+  [`POST ${ROUTES.takeover}`]: 'admin',
   [`GET ${ROUTES.booksAccounts}`]: 'read',
   [`POST ${ROUTES.booksAccounts}`]: 'seal',
   [`POST ${ROUTES.booksStartingChart}`]: 'seal',

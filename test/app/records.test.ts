@@ -11,7 +11,12 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyEvidence } from '../../src/evidence/index.js';
+import {
+  bundleFingerprint,
+  parseEvidence,
+  verifyEvidence,
+  verifyTlogProof,
+} from '../../src/evidence/index.js';
 import {
   CSRF_HEADER,
   type RecordListResponse,
@@ -22,6 +27,7 @@ import {
 } from '../../src/server/app/api.js';
 import { flushActivity } from '../../src/server/app/index.js';
 import { type Caller, call, setUpApp, type TestApp, uploadAndSeal } from './helpers.js';
+import { checkWithTamgasCheckers } from './zip-check.js';
 import { readZip } from './zip-reader.js';
 
 let t: TestApp;
@@ -364,10 +370,37 @@ describe('evidence', () => {
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="evidence-/);
     const entries = readZip(res.rawPayload);
+    // Each file named by the start of its digest and the name it was sealed under.
+    const fileA = `files/${sha(a).slice(0, 16)}-invoice-17.txt`;
+    const fileB = `files/${sha(b).slice(0, 16)}-scan.png`;
     expect([...entries.keys()].sort()).toEqual(
-      ['README.txt', 'evidence.json', `files/${sha(a)}`, `files/${sha(b)}`].sort(),
+      [
+        'README.txt',
+        'evidence.json',
+        fileA,
+        fileB,
+        `proofs/${ra.recordId}.tlog-proof`,
+        `proofs/${rb.recordId}.tlog-proof`,
+      ].sort(),
     );
-    expect(entries.get(`files/${sha(b)}`)!.equals(b)).toBe(true);
+    // Each record's proof alone, as a C2SP tlog-proof file, verifies under the bundle's keys.
+    const bundle = parseEvidence(entries.get('evidence.json')!);
+    // The README says to check it against the union's published statement, never without one,
+    // and gives the bundle's fingerprint only to compare; the bundle carries no statement.
+    const readme = entries.get('README.txt')!.toString('utf8');
+    expect(readme).toContain('tamga check-evidence --trust trust.txt evidence.json files/*');
+    expect(readme).toContain(bundleFingerprint(bundle)!);
+    expect(readme).not.toMatch(/tamga check-evidence (?!--trust)/);
+    for (const id of [ra.recordId, rb.recordId]) {
+      const proven = verifyTlogProof(entries.get(`proofs/${id}.tlog-proof`)!, bundle);
+      expect(proven.record.id).toBe(id);
+    }
+    expect(bundle.files).toEqual([
+      { sha256: sha(a), path: fileA },
+      { sha256: sha(b), path: fileB },
+    ]);
+    expect(entries.get(fileA)!.equals(a)).toBe(true);
+    expect(entries.get(fileB)!.equals(b)).toBe(true);
     const files = new Map([
       [sha(a), { sha256: sha(a), size: a.length }],
       [sha(b), { sha256: sha(b), size: b.length }],
@@ -384,6 +417,18 @@ describe('evidence', () => {
       files: new Map([[sha(a), { sha256: sha(Buffer.from('forged')), size: a.length }]]),
     });
     expect(forged.ok).toBe(false);
+
+    // Tamga's own offline checkers verify it as it is, every entry accounted for.
+    const both = await checkWithTamgasCheckers(res.rawPayload, 'evidence.zip');
+    expect(both.page.given.map((g) => [g.path, g.status])).toEqual([
+      [`evidence/${fileA}`, 'disclosed'],
+      [`evidence/${fileB}`, 'disclosed'],
+    ]);
+    expect(both.page.status).toBe('verified');
+    expect(both.cli.outcome, both.printed.join('\n')).toBe('verified');
+    expect(both.cli.unmatchedFiles).toEqual([]);
+    expect(both.cli.given.map((g) => g.status)).toEqual(['disclosed', 'disclosed']);
+    expect(both.printed[0]).toMatch(/^VERIFIED: 2 record\(s\) proven/);
 
     // Debian's unzip agrees (a cross-check of the reader above); CI installs it (.ci/run).
     const unzip = spawnSync('unzip', ['-v'], { encoding: 'utf8' });

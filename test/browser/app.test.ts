@@ -2,22 +2,32 @@
  * The web app end to end in chromium, against the real server (src/server/app) on loopback and
  * a witness running in-process: first-run setup, sign-out and sign-in, adding the witness,
  * sealing a folder of 200 files by upload, seeing them sealed and cosigned, a record's proof,
- * verifying a good file and a tampered copy, downloading an evidence bundle and checking it with
+ * verifying a good file and a tampered copy (and the same copy once a forged index row names it:
+ * damaged, not sealed), downloading an evidence bundle and checking it with
  * its own verifier.html from a file:// URL with no network, and every screen in Russian and
  * Kyrgyz. Screenshots of each screen go to test/browser/screenshots/.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  formatTrustStatement,
+  parseTrustStatement,
+  trustFingerprint,
+} from '../../src/evidence/index.js';
+import { readZip } from '../../src/evidence/zip.js';
 import { installNodeCrypto } from '../../src/platform/node-crypto.js';
 import type { DashboardResponse } from '../../src/server/app/api.js';
+import { vaultStatement } from '../../src/vault/trust-file.js';
+import { Vault } from '../../src/vault/vault.js';
 import { listenWitness } from '../../src/witness/commands.js';
 import { buildWitnessServer } from '../../src/witness/server.js';
 import { Witness } from '../../src/witness/witness.js';
-import { readZip } from '../../web/shared/zip.js';
 import { removeTemp, tempDir, writeTree } from '../vault/helpers.js';
 import { haveChromium, offlineContext, screenshot } from './chromium.js';
 import {
@@ -32,6 +42,16 @@ import {
 installNodeCrypto();
 
 const WITNESS = 'witness.ituc.test.example/w1';
+
+/** The vault's trust statement, as its administrator publishes it with `tamga trust`. */
+async function publishedStatement(vaultDir: string): Promise<string> {
+  const vault = await Vault.open(vaultDir, { readonly: true });
+  try {
+    return formatTrustStatement(vaultStatement(vault));
+  } finally {
+    vault.close();
+  }
+}
 const ADMIN = 'admin';
 const FILES = 200;
 
@@ -206,6 +226,43 @@ describe.skipIf(!haveChromium())('the web app in a browser', () => {
     await page.locator('[data-lang=en]').click();
   });
 
+  it('says a file is not proven when the vault index names a record that does not hold it', async () => {
+    const tampered = join(dir, 'tampered', 'протокол-042.txt');
+    const data = readFileSync(tampered);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    // A row forged into the file index, as anyone holding vault.db could add one.
+    const forge = (sql: string, ...args: unknown[]) => {
+      const db = new Database(join(dir, 'vault', 'vault.db'));
+      try {
+        db.prepare(sql).run(...args);
+      } finally {
+        db.close();
+      }
+    };
+    forge(
+      'INSERT INTO record_files (record_idx, sha256, name, size) VALUES (0, ?, ?, ?)',
+      sha256,
+      'протокол-042.txt',
+      data.length,
+    );
+    try {
+      await page.getByRole('link', { name: 'Verify' }).click();
+      await page.getByTestId('verify-drop-files').setInputFiles([tampered]);
+      const result = page.getByTestId('verify-result');
+      await expect.poll(() => result.getAttribute('data-verdict')).toBe('damaged');
+      expect(await result.textContent()).toContain('NOT proven sealed: the vault is damaged');
+      expect(await result.getByTestId('verify-damage').textContent()).toMatch(
+        /^The index names log entry 0, but record [0-9A-Z]{26} does not hold this file\.$/,
+      );
+      await screenshot(page, 'app-11b-verify-damaged');
+      await page.locator('[data-lang=ru]').click();
+      expect(await result.textContent()).toContain('хранилище повреждено');
+      await page.locator('[data-lang=en]').click();
+    } finally {
+      forge('DELETE FROM record_files WHERE sha256 = ?', sha256);
+    }
+  });
+
   it('downloads an evidence bundle whose own verifier checks it offline', async () => {
     await page.getByRole('link', { name: 'Evidence' }).click();
     expect(await page.getByTestId('evidence-chosen').locator('li').count()).toBe(1);
@@ -221,11 +278,23 @@ describe.skipIf(!haveChromium())('the web app in a browser', () => {
       mkdirSync(dirname(join(out, f.path)), { recursive: true });
       writeFileSync(join(out, f.path), new Uint8Array(await f.file.arrayBuffer()));
     }
+    // The README says how to check it: against the union's statement, whose fingerprint it gives.
+    const statement = await publishedStatement(join(dir, 'vault'));
+    const readme = readFileSync(join(out, 'README.txt'), 'utf8');
+    expect(readme).toContain('tamga check-evidence --trust trust.txt');
+    expect(readme).toContain(trustFingerprint(parseTrustStatement(statement)));
     const offline = await offlineContext(browser);
     const p = await offline.context.newPage();
     await p.goto(pathToFileURL(join(out, 'verifier.html')).href);
+    // Without the union's statement, the bundle is unconfirmed and undated.
     await p.getByTestId('bundle-drop-folder').setInputFiles(out);
     const verdict = p.getByTestId('verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-status')).toBe('unconfirmed');
+    expect(await p.getByTestId('proven').count()).toBe(0);
+    await p.reload();
+    await p.getByTestId('trust-statement').fill(statement);
+    await p.getByTestId('bundle-drop-folder').setInputFiles(out);
     await verdict.waitFor();
     expect(await verdict.getAttribute('data-ok')).toBe('true');
     expect(await p.getByTestId('proven').textContent()).toContain(WITNESS);
@@ -233,6 +302,7 @@ describe.skipIf(!haveChromium())('the web app in a browser', () => {
     await screenshot(p, 'app-13-bundle-verifier');
     // The ZIP as downloaded, without unpacking it, verifies the same.
     await p.reload();
+    await p.getByTestId('trust-statement').fill(statement);
     await p.getByTestId('bundle-drop-files').setInputFiles(zipPath);
     await p.getByTestId('verdict').waitFor();
     expect(await p.getByTestId('verdict').getAttribute('data-ok')).toBe('true');

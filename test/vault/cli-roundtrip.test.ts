@@ -4,11 +4,20 @@
  * --json output that parses. Independent commands run side by side to keep the file fast.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckEvidenceResult } from '../../src/cli/evidence.js';
 import { main } from '../../src/cli/main.js';
+import {
+  bundleFingerprint,
+  evidenceReadme,
+  matchGivenFiles,
+  parseEvidence,
+} from '../../src/evidence/index.js';
+import { verifyTlogProof } from '../../src/evidence/tlog-proof.js';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
 import { decodeBase64, encodeBase64 } from '../../src/log/encoding.js';
 import { parseVerifierKey } from '../../src/log/note.js';
@@ -142,7 +151,9 @@ describe('tamga in real processes', () => {
     expect(r.init!.status, r.init!.stderr).toBe(0);
     expect(() => parseVerifierKey(verifierKey)).not.toThrow();
     expect(parseVerifierKey(verifierKey).name).toBe(ORIGIN);
-    expect(r.init!.stderr).toMatch(/Publish this verifier key/);
+    expect(r.init!.stderr).toMatch(
+      /publish the trust statement and its fingerprint \(tamga trust\)/,
+    );
     for (const k of ['seal', 'sealOther', 'add']) {
       expect(r[k]!.status, `${k}: ${r[k]!.stderr}`).toBe(0);
       expect(hasStackTrace(r[k]!.stderr)).toBe(false);
@@ -333,20 +344,53 @@ describe('evidence bundles', () => {
     return encodeBase64(bytes);
   };
 
-  it('evidence --with-files writes the bundle and the decrypted file', () => {
+  it('evidence --with-files writes the bundle and the decrypted file, named as sealed', () => {
     expect(r.evidence!.status, r.evidence!.stderr).toBe(0);
     expect(r.evidence!.stdout.trim()).toBe(join(bundleDir(), 'evidence.json'));
     const b = readBundle(bundleDir());
     const csv = byPath('scans/2024/касса.csv');
     expect(b.records.map((x) => x.record.id)).toEqual([csv.id]);
-    expect(b.files).toEqual([
-      { sha256: csv.files[0]!.sha256, path: `files/${csv.files[0]!.sha256}` },
-    ]);
+    const sha256 = csv.files[0]!.sha256;
+    expect(b.files).toEqual([{ sha256, path: `files/${sha256.slice(0, 16)}-касса.csv` }]);
     expect(
       readFileSync(join(bundleDir(), b.files[0]!.path)).equals(
         readFileSync(join(root, 'scans/2024/касса.csv')),
       ),
     ).toBe(true);
+  });
+
+  it("evidence -o FOLDER writes the README and the offline verifier, as the web app's ZIP holds them", () => {
+    const bundle = parseEvidence(readFileSync(join(bundleDir(), 'evidence.json')));
+    expect(readFileSync(join(bundleDir(), 'README.txt'), 'utf8')).toBe(
+      evidenceReadme(bundleFingerprint(bundle)),
+    );
+    const built = fileURLToPath(new URL('../../web/dist/verifier.html', import.meta.url));
+    if (existsSync(built)) {
+      expect(readFileSync(join(bundleDir(), 'verifier.html')).equals(readFileSync(built))).toBe(
+        true,
+      );
+    } else {
+      expect(existsSync(join(bundleDir(), 'verifier.html'))).toBe(false);
+      expect(r.evidence!.stderr).toMatch(/The offline verifier is not built/);
+    }
+  });
+
+  it('evidence writes the proof of each record as a C2SP tlog-proof file in proofs/', () => {
+    const b = readBundle(bundleDir());
+    const csv = byPath('scans/2024/касса.csv');
+    const text = readFileSync(join(bundleDir(), 'proofs', `${csv.id}.tlog-proof`), 'utf8');
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'c2sp.org/tlog-proof@v1',
+      expect.stringMatching(/^extra [A-Za-z0-9+/]+=*$/),
+      `index ${csv.index}`,
+    ]);
+    expect(text.endsWith(b.checkpoint)).toBe(true);
+    const proven = verifyTlogProof(text, {
+      log: { origin: ORIGIN, verifierKey },
+      witnesses: { quorum: 0, verifierKeys: [] },
+    });
+    expect(proven.record).toEqual(b.records[0]!.record);
+    expect(encodeBase64(proven.salt)).toBe(b.records[0]!.salt);
   });
 
   it('check-evidence passes the bundle, and fails each tampered copy with the right ✗', async () => {
@@ -390,11 +434,21 @@ describe('evidence bundles', () => {
         /✗ The file касса\.csv does not match: the record says SHA-256 [0-9a-f]{64} and \d+ bytes, the file given has SHA-256 [0-9a-f]{64}/,
       ],
     ];
-    const [good, goodJson, ...bad] = await Promise.all([
+    // The statement the union publishes: the verifier pins it.
+    const published = await run(['trust', '--vault', 'vault', '-o', 'trust.txt']);
+    expect(published.status, published.stderr).toBe(0);
+    const fingerprint = /Fingerprint: (\d{5}(?: \d{5}){5})/.exec(published.stderr)![1]!;
+    const [good, goodJson, unpinned, ...bad] = await Promise.all([
+      run(['check-evidence', '--trust', 'trust.txt', 'bundle']),
+      run(['check-evidence', '--trust', 'trust.txt', '--json', 'bundle', 'scans/2024/касса.csv']),
       run(['check-evidence', 'bundle']),
-      run(['check-evidence', '--json', 'bundle', 'scans/2024/касса.csv']),
-      ...variants.map(([, dir]) => run(['check-evidence', dir])),
+      ...variants.map(([, dir]) => run(['check-evidence', '--trust', 'trust.txt', dir])),
     ]);
+    // Without the statement: consistent, and no more. Exit 3, the fingerprint to compare.
+    expect(unpinned!.status, unpinned!.stdout).toBe(3);
+    expect(unpinned!.stdout).toMatch(/^UNCONFIRMED: /);
+    expect(unpinned!.stdout).toContain(`Fingerprint of the keys in this bundle: ${fingerprint}`);
+    expect(unpinned!.stdout).not.toMatch(/VERIFIED:|no later than/);
     expect(good!.status, good!.stdout).toBe(0);
     expect(good!.stdout).toMatch(/^VERIFIED: 1 record\(s\) proven by a checkpoint of the log/);
     expect(good!.stdout).toMatch(/✓ The file касса\.csv matches/);
@@ -413,9 +467,53 @@ describe('evidence bundles', () => {
   // Regression test for a bug fixed after it was found by this test.
   it('check-evidence with a file the bundle does not disclose exits 1', async () => {
     const c = capture(root, {});
-    const code = await main(['check-evidence', 'bundle', 'suspect/касса.csv'], c.ctx);
-    expect(c.out).toContain('✗ suspect/касса.csv is not one of the files this bundle discloses');
+    const code = await main(
+      ['check-evidence', '--trust', 'trust.txt', 'bundle', 'other/memo.txt'],
+      c.ctx,
+    );
+    expect(c.out).toContain(
+      '  ✗ other/memo.txt: Not disclosed by this bundle: nothing is proven about this file.',
+    );
     expect(code).toBe(1);
+    // One verdict, then the details: never NOT VERIFIED followed by VERIFIED.
+    expect(c.out[0]).toMatch(/^NOT VERIFIED: 1 of the files given are not disclosed files/);
+    expect(c.out.filter((l) => /^(NOT )?VERIFIED|^UNCONFIRMED/.test(l))).toHaveLength(1);
+  });
+
+  it("check-evidence calls a copy bearing a disclosed file's name altered, in the offline verifier's words", async () => {
+    const c = capture(root, {});
+    const code = await main(
+      ['check-evidence', '--trust', 'trust.txt', '--json', 'bundle', 'suspect/касса.csv'],
+      c.ctx,
+    );
+    expect(code).toBe(1);
+    const result = JSON.parse(c.out.join('\n')) as CheckEvidenceResult;
+    const csv = byPath('scans/2024/касса.csv');
+    const sha256 = csv.files[0]!.sha256;
+    const forged = createHash('sha256')
+      .update(readFileSync(join(root, 'suspect/касса.csv')))
+      .digest('hex');
+    expect(result.outcome).toBe('failed');
+    expect(result.unmatchedFiles).toEqual(['suspect/касса.csv']);
+    // The same rule, and so the same words, as the page: the shared src/evidence/given-files.ts.
+    const bundle = parseEvidence(readFileSync(join(root, 'bundle', 'evidence.json')));
+    expect(result.given).toEqual(
+      matchGivenFiles(
+        bundle,
+        'bundle/evidence.json',
+        result.given.map((g) => ({ path: g.path, digest: g.digest })),
+      ).given,
+    );
+    const text = capture(root, {});
+    await main(['check-evidence', '--trust', 'trust.txt', 'bundle', 'suspect/касса.csv'], text.ctx);
+    expect(text.out[0]).toMatch(/^NOT VERIFIED: 1 of the files given are not disclosed files/);
+    expect(text.out).toContain(
+      `  ✓ bundle/files/${sha256.slice(0, 16)}-касса.csv: A disclosed file, unchanged: the file касса.csv of a record, SHA-256 ${sha256}.`,
+    );
+    expect(text.out).toContain(
+      `  ✗ suspect/касса.csv: Altered: does not match the sealed file касса.csv. It should have SHA-256 ${sha256}; it has SHA-256 ${forged}.`,
+    );
+    expect(text.out.filter((l) => /^(NOT )?VERIFIED|^UNCONFIRMED/.test(l))).toHaveLength(1);
   });
 
   it('fsck passes on the vault after it all, and its --json parses', async () => {

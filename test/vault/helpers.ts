@@ -81,8 +81,11 @@ export interface CliOptions {
   readonly input?: string;
 }
 
+/** Trust statements pinned by the children of one test file: never the person's own. */
+const TRUST_DIR = join(tmpdir(), `tamga-test-trust-${process.pid}-${Date.now()}`);
+
 function childEnv(env: Record<string, string | undefined> | undefined): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {};
+  const base: NodeJS.ProcessEnv = { TAMGA_TRUST_DIR: TRUST_DIR };
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
     if (process.env[k] !== undefined) base[k] = process.env[k];
   }

@@ -1,13 +1,16 @@
 /**
  * The frame of every screen: the organisation, the navigation the user's role allows, the
  * language switcher, and who is signed in. Before sign-in, only the name and the languages.
+ * Above every screen, the banner of a restored copy that is read-only until taken over.
  */
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Permission } from '../../src/server/app/api.js';
 import { LanguageSwitcher } from '../shared/LanguageSwitcher.js';
 import { api } from './api.js';
+import { RestoredBanner } from './RestoredBanner.js';
 import { Link, useLocation } from './router.js';
+import { forgetSelection, selectionKey } from './selection.js';
 import { useSession } from './session.js';
 
 const NAV: ReadonlyArray<{ to: string; key: string; needs: Permission }> = [
@@ -30,7 +33,10 @@ export function Frame({ children }: { children: ReactNode }) {
         <h1>{state.organisation ?? t('appName')}</h1>
         <LanguageSwitcher />
       </header>
-      <main className="narrow">{children}</main>
+      <main className="narrow">
+        <RestoredBanner />
+        {children}
+      </main>
     </>
   );
 }
@@ -40,8 +46,11 @@ export function Layout({ children }: { children: ReactNode }) {
   const { state, may, update } = useSession();
   const { pathname } = useLocation();
   const signOut = async () => {
+    const chosen = selectionKey(state);
     try {
       await api.logout();
+      // The records chosen for evidence, kept across tabs, are not left behind in the browser.
+      forgetSelection(chosen);
     } finally {
       update(await api.state());
     }
@@ -74,7 +83,10 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         )}
       </header>
-      <main>{children}</main>
+      <main>
+        <RestoredBanner />
+        {children}
+      </main>
     </>
   );
 }

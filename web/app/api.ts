@@ -31,6 +31,7 @@ import {
   type SetupRequest,
   sealResponse,
   stateResponse,
+  type TakeoverRequest,
   type UnlockRequest,
   UPLOAD_OFFSET_HEADER,
   type UpdateUserRequest,
@@ -69,11 +70,13 @@ import {
 
 /**
  * A request that failed: the HTTP status (0 when the server was not reached or answered
- * nonsense), the server's message key and parameters, and its English text.
+ * nonsense), the server's error code, the key of its group and the parameters, which the
+ * screens word in the reader's language (error-text.ts), and its English text.
  */
 export class ApiFailure extends Error {
   readonly status: number;
   readonly key: string;
+  readonly code: string;
   readonly params: Readonly<Record<string, string | number>>;
 
   constructor(
@@ -81,10 +84,12 @@ export class ApiFailure extends Error {
     key: string,
     message: string,
     params: Readonly<Record<string, string | number>> = {},
+    code: string = key,
   ) {
     super(message);
     this.status = status;
     this.key = key;
+    this.code = code;
     this.params = params;
   }
 }
@@ -149,7 +154,13 @@ async function send(call: Call): Promise<Response> {
       parsed = null;
     }
     if (parsed !== null) {
-      throw new ApiFailure(res.status, parsed.key, parsed.message, parsed.params ?? {});
+      throw new ApiFailure(
+        res.status,
+        parsed.key,
+        parsed.message,
+        parsed.params ?? {},
+        parsed.code ?? parsed.key,
+      );
     }
     throw new ApiFailure(res.status, 'http', `HTTP ${res.status}`, { status: res.status });
   }
@@ -259,6 +270,8 @@ export const api = {
     json(mirrorTokenListResponse, { method: 'DELETE', route: 'mirrorToken', params: { id } }),
   settings: (body: SettingsRequest) =>
     json(stateResponse, { method: 'PUT', route: 'settings', json: body }),
+  takeover: (body: TakeoverRequest) =>
+    json(stateResponse, { method: 'POST', route: 'takeover', json: body }),
 
   // The books (src/server/app/api-books.ts).
   booksAccounts: () => json(booksAccountsResponse, { method: 'GET', route: 'booksAccounts' }),

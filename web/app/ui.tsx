@@ -11,25 +11,42 @@ import {
   useState,
 } from 'react';
 import { useTranslation } from 'react-i18next';
+import { StatementError } from '../../src/books/import/errors.js';
 import { API_LIMITS } from '../../src/server/app/api.js';
 import { formatBytes, formatIsoTime, formatNumber, formatUnixTime } from '../i18n/format.js';
 import { useLang } from '../shared/use-lang.js';
 import { ApiFailure, type Download } from './api.js';
+import { errorText } from './error-text.js';
 import { useSession } from './session.js';
 
-/** Returns the sentence that says what went wrong and what to do, in the page's language. */
+/**
+ * Returns the sentence that says what went wrong and what to do, in the page's language: from
+ * the error's code and params (error-text.ts), for a failed request or an error of the books'
+ * readers raised in the page.
+ */
 export function useErrorText(): (error: unknown) => string {
-  const { t } = useTranslation('errors');
+  const { t, i18n } = useTranslation('errors');
   return useCallback(
     (error: unknown) => {
       if (error instanceof ApiFailure) {
-        const fallback = t('unknown', { message: error.message, status: error.status });
-        // `message` (English) is there for the keys whose translation quotes the server's words.
-        return t(error.key, { message: error.message, ...error.params, defaultValue: fallback });
+        return errorText(i18n, {
+          code: error.code,
+          key: error.key,
+          params: error.params,
+          message: error.message,
+          status: error.status,
+        });
+      }
+      if (error instanceof StatementError) {
+        return errorText(i18n, {
+          code: error.code,
+          params: { ...error.params, ...(error.line === null ? {} : { line: error.line }) },
+          message: error.message,
+        });
       }
       return t('unexpected', { message: error instanceof Error ? error.message : String(error) });
     },
-    [t],
+    [t, i18n],
   );
 }
 

@@ -9,16 +9,18 @@
  *   evidence download (a ZIP) and file downloads (the file).
  * - State-changing requests (POST, PUT, PATCH, DELETE) carry the session's CSRF token in the
  *   `x-csrf-token` header (`CSRF_HEADER`), except `setup` and `login`, which have no session yet.
- * - An error is JSON `ApiError`: a stable `key` the browser translates (with `params`), and
- *   English `message` text. Status codes: 400 bad input, 401 not signed in, 403 wrong role or
- *   CSRF token, 404 unknown, 409 conflict (setup done, upload offset), 413 too large,
- *   423 vault locked, 429 too many sign-in attempts, 500 the server failed.
+ * - An error is JSON `ApiError`: a stable `code` (and its group's `key`) the browser words in
+ *   the reader's language with `params`, and English `message` text. Status codes: 400 bad
+ *   input, 401 not signed in, 403 wrong role or CSRF token, 404 unknown, 409 conflict (setup
+ *   done, upload offset), 413 too large, 423 vault locked, 429 too many sign-in attempts, 500
+ *   the server failed.
  * - Times are RFC 3339 strings (UTC) except witness cosignature timestamps, which are Unix
  *   seconds as the C2SP cosignature carries them.
  */
 import { z } from 'zod';
 import { RECORD_KINDS } from '../../records/bodies.js';
 import { RECORD_LIMITS } from '../../records/fields.js';
+import { isPartialDate } from '../../records/time.js';
 
 // ---------------------------------------------------------------------------------------------
 // Roles and what they may do
@@ -133,6 +135,11 @@ export const ROUTES = {
   mirrorToken: '/api/admin/mirror-tokens/:id',
   /** PUT, `admin`. SettingsRequest → StateResponse */
   settings: '/api/admin/settings',
+  /**
+   * POST, `admin`, while a restored vault is unlocked: take it over, so that it seals (the
+   * original must never seal again). TakeoverRequest → StateResponse
+   */
+  takeover: '/api/admin/takeover',
 
   // The books (schemas in api-books.ts).
   /** GET, `read`. → BooksAccountsResponse. POST, `seal`: BooksAccountRequest → BooksAccountsResponse */
@@ -253,6 +260,11 @@ export const recordKind = z.enum(RECORD_KINDS);
 export const apiError = z.object({
   /** Stable, dotted, for translation: `auth.required`, `upload.offset`, … */
   key: z.string(),
+  /**
+   * The precise error, which the browser words in the reader's language with `params`: the same
+   * as `key`, or an error inside its group (`csv.mapping` in `books.mapping`). Always sent.
+   */
+  code: z.string().optional(),
   /** English text: what is wrong and what to do. */
   message: z.string(),
   params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
@@ -300,6 +312,18 @@ export const stateResponse = z.object({
   languages: z.array(language),
   /** The largest file an upload may be, in bytes. */
   maxUploadBytes: count,
+  /**
+   * Set while the vault is a copy restored from a mirror that no one has taken over: it is
+   * read-only (it seals nothing, activity included, and asks no witness) until an admin takes it
+   * over. Null for any other vault.
+   */
+  restored: z
+    .object({
+      /** The mirror it was restored from; null without a session (a path on the server). */
+      from: z.string().nullable(),
+      at: isoTime,
+    })
+    .nullable(),
 });
 export type StateResponse = z.infer<typeof stateResponse>;
 
@@ -352,6 +376,15 @@ export const witnessStatus = z.object({
   lastError: z.string().nullable(),
   failures: count,
   nextAttempt: isoTime.nullable(),
+  /**
+   * The largest checkpoint of this vault's log it cosigned, and its timestamp (Unix seconds).
+   * `cosignedSize` may be a size it only said it holds, of another history too: show this one.
+   */
+  witnessed: z.object({ size: count, timestamp: count }).nullable(),
+  /** `refused`: it answered, refusing this vault's checkpoint (see `refusal`). */
+  state: z.enum(['not-asked', 'cosigning', 'refused', 'failing']),
+  /** Why it refused, and the alarm that keeps the evidence. */
+  refusal: z.object({ reason: z.string(), kind: z.string(), alarm: count }).nullable(),
 });
 export type WitnessStatus = z.infer<typeof witnessStatus>;
 
@@ -422,6 +455,8 @@ export const recordSummary = z.object({
   author: z.string(),
   /** The document's path or title, or a kind's short description; may be empty. */
   title: z.string(),
+  /** The date a document bears, as it says (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`); null for none. */
+  documentDate: z.string().nullable(),
   tags: z.array(z.string()),
   /** The first files (at most 10); `fileCount` says how many there are. */
   files: z.array(fileRef),
@@ -494,6 +529,14 @@ export const createUploadRequest = z.strictObject({
   /** The file's last modification, ms since 1970 (File.lastModified). */
   lastModified: z.number().int().min(0).optional(),
   tags: z.array(printable(API_LIMITS.maxTagLength)).max(API_LIMITS.maxTags).default([]),
+  /**
+   * The date the document bears (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), recorded as its
+   * `documentDate`: its own claim, shown beside the proven time, never instead of it.
+   */
+  documentDate: z
+    .string()
+    .refine(isPartialDate, { error: 'expected a date such as 2016-03-12, 2016-03 or 2016' })
+    .optional(),
   meta: z
     .record(printable(API_LIMITS.maxTagLength), z.string().max(API_LIMITS.maxMetaValue))
     .refine((m) => Object.keys(m).length <= API_LIMITS.maxMetaEntries, {
@@ -526,10 +569,15 @@ export const createUploadResponse = z.discriminatedUnion('status', [
 ]);
 export type CreateUploadResponse = z.infer<typeof createUploadResponse>;
 
-/** POST /api/uploads/:id/seal. `unchanged`: the path was already sealed with these contents. */
+/**
+ * POST /api/uploads/:id/seal. `unchanged`: the path was already sealed with these contents.
+ * `supersedes`, only when this sealed a changed file: the record of the earlier version sealed at
+ * the same path (the new record's `refs` name it; it stays sealed as it was).
+ */
 export const sealResponse = z.object({
   status: z.enum(['sealed', 'unchanged']),
   recordId: z.string(),
+  supersedes: z.string().optional(),
   index: count,
   path: z.string(),
   sha256,
@@ -572,14 +620,57 @@ export const verifyMatch = z.object({
 });
 export type VerifyMatch = z.infer<typeof verifyMatch>;
 
+/**
+ * What can be wrong with a record the vault's file index names for a file (the kinds of
+ * src/vault/prove-file.ts): each is a key the browser translates.
+ */
+export const VERIFY_DAMAGE_KEYS = [
+  'verify.damage.index-unreadable',
+  'verify.damage.record-missing',
+  'verify.damage.record-invalid',
+  'verify.damage.commitment',
+  'verify.damage.no-checkpoint',
+  'verify.damage.not-in-log',
+  'verify.damage.file-not-named',
+] as const;
+
+/** A record the file index names for a file, which does not prove it: the vault is damaged. */
+export const verifyDamage = z.object({
+  /** Translated with `index` and `recordId`; `message` is the English text. */
+  key: z.enum(VERIFY_DAMAGE_KEYS),
+  message: z.string(),
+  /** The log entry the index named; null when the index could not be read. */
+  index: count.nullable(),
+  recordId: z.string().nullable(),
+});
+export type VerifyDamage = z.infer<typeof verifyDamage>;
+
+/** Damage listed per file, at most. */
+export const MAX_VERIFY_DAMAGE = 20;
+
 /** The verdict on one file, in the order sent. */
 export const verifyResult = z.discriminatedUnion('verdict', [
   z.object({
     verdict: z.literal('sealed'),
     name: z.string(),
     sha256,
-    /** Every record that holds this content, oldest first (at most 20). */
+    /**
+     * Every record that proves this content (its commitment recomputed, in the signed log, and
+     * naming this SHA-256 and size), oldest first (at most 20).
+     */
     records: z.array(verifyMatch).min(1),
+    /** Other records the file index names for it, which do not prove it; absent when none. */
+    damaged: z.array(verifyDamage).max(MAX_VERIFY_DAMAGE).optional(),
+  }),
+  z.object({
+    verdict: z.literal('damaged'),
+    name: z.string(),
+    sha256,
+    /**
+     * The vault's file index names records for this content, and none proves it: the file is
+     * NOT proven sealed, and the vault needs `tamga fsck`. What failed, per record.
+     */
+    damaged: z.array(verifyDamage).min(1).max(MAX_VERIFY_DAMAGE),
   }),
   z.object({
     verdict: z.literal('not-found'),
@@ -612,7 +703,8 @@ export type VerifyResponse = z.infer<typeof verifyResponse>;
 
 /**
  * POST /api/evidence → `application/zip`, `content-disposition: attachment`: `evidence.json`
- * (docs/evidence-bundle.md), `files/<sha256>` when `withFiles`, `verifier.html`, `README.txt`.
+ * (docs/evidence-bundle.md), `files/<sha256 prefix>-<name>` when `withFiles`, `verifier.html`,
+ * `README.txt`, `proofs/<record id>.tlog-proof`.
  */
 export const evidenceRequest = z.strictObject({
   records: z.array(z.string().min(1).max(40)).min(1).max(API_LIMITS.maxEvidenceRecords),
@@ -724,3 +816,9 @@ export const settingsRequest = z.strictObject({
   organisation: printable(API_LIMITS.maxOrganisation),
 });
 export type SettingsRequest = z.infer<typeof settingsRequest>;
+
+/** POST /api/admin/takeover: the log's origin, typed by the admin to confirm. */
+export const takeoverRequest = z.strictObject({
+  confirm: z.string().max(API_LIMITS.maxOrigin),
+});
+export type TakeoverRequest = z.infer<typeof takeoverRequest>;

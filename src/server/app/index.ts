@@ -11,8 +11,9 @@
  * it when given the passphrase, and starts the background witness cosigning and the sealing of
  * the activity log. Closing the app stops them and closes the vault.
  */
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { inertLogStream, writeLine } from '../../platform/terminal.js';
+import { verifierFileIn, WEB_DIST } from '../../platform/web-dist.js';
 import { noteActivity } from '../../vault/activity.js';
 import { DEFAULT_UPLOAD_LIMITS } from '../../vault/uploads.js';
 import {
@@ -73,7 +74,7 @@ export interface AppOptions {
 }
 
 /** The default location of the browser build: web/dist in the source tree. */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+export const DEFAULT_WEB_DIST = WEB_DIST;
 
 const routeTables = new WeakMap<FastifyInstance, readonly RouteEntry[]>();
 const hosts = new WeakMap<FastifyInstance, VaultHost>();
@@ -94,7 +95,7 @@ export function routeTableOf(app: FastifyInstance): readonly RouteEntry[] {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
-  const say = options.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const say = options.say ?? ((line: string) => writeLine(process.stderr, line));
   const maxUploadBytes = options.maxUploadBytes ?? API_LIMITS.defaultMaxUploadBytes;
   const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const tally = new SealTally();
@@ -125,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   const app = Fastify({
-    logger: options.log ?? false,
+    logger: options.log ? { stream: inertLogStream(process.stdout) } : false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // Uploads of large files take long: no bound on a whole request, but a connection idle for
@@ -160,7 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         options.loginLimits?.perAddress ?? { max: 50, windowMs: 15 * 60 * 1000 },
       ),
     },
-    verifierFile: webDist === null ? null : `${webDist}/verifier.html`,
+    verifierFile: webDist === null ? null : verifierFileIn(webDist),
     books: new BooksReader(),
   };
   sessionRoutes(app, env);

@@ -12,12 +12,12 @@ import type { TamgaRecord } from '../../records/record.js';
 import { decryptStream } from '../../vault/age/index.js';
 import { blobPath } from '../../vault/layout.js';
 import {
-  getRecord,
-  type ProofStatus,
-  proofChecker,
-  recordsByFileHash,
-  type StoredRecord,
-} from '../../vault/query.js';
+  type FileProof,
+  fileProver,
+  type IndexDamage,
+  type IndexDamageKind,
+} from '../../vault/prove-file.js';
+import { getRecord, type ProofStatus, proofChecker, type StoredRecord } from '../../vault/query.js';
 import {
   closestByName,
   countByKind,
@@ -29,12 +29,14 @@ import type { Vault } from '../../vault/vault.js';
 import { listAlarms, listWitnesses, quorum, type WitnessEntry } from '../../vault/witnesses.js';
 import {
   type DashboardResponse,
+  MAX_VERIFY_DAMAGE,
   type Notice,
   type ProofView,
   type RecordResponse,
   type RecordSummary,
   ROUTES,
   recordQuery,
+  type VerifyDamage,
   type VerifyMatch,
   type VerifyResult,
   verifyRequest,
@@ -92,6 +94,7 @@ function summary(s: ListedRecord): RecordSummary {
     created: r.created,
     author: r.author,
     title: titleOf(r),
+    documentDate: r.kind === 'document' ? (r.body.documentDate ?? null) : null,
     tags: r.kind === 'document' ? [...r.body.tags] : [],
     files: r.files.slice(0, 10).map((f) => ({ ...f })),
     fileCount: r.files.length,
@@ -137,6 +140,17 @@ function notices(vault: Vault, now: Date): Notice[] {
   const witnesses = listWitnesses(vault.db);
   const k = quorum(vault.db);
   for (const w of witnesses) {
+    if (w.refusal !== null) {
+      // An answer, not silence: it refused this vault's checkpoint, at once worth saying.
+      out.push({
+        severity: 'alarm',
+        key: 'notice.witness-refused',
+        message: `Witness ${w.name} refused this vault's checkpoint: ${w.refusal.reason} (alarm ${w.refusal.alarm}).`,
+        params: { witness: w.name, reason: w.refusal.reason, alarm: w.refusal.alarm },
+        time: w.lastAttempt,
+      });
+      continue;
+    }
     if (w.lastError === null || w.failures === 0) continue;
     const lastGood = w.cosignedTime === null ? Date.parse(w.added) : w.cosignedTime * 1000;
     if (now.getTime() - lastGood < WITNESS_LOST_MS) continue;
@@ -352,56 +366,111 @@ export function recordRoutes(app: FastifyInstance, env: RouteEnv): void {
     access: 'verify',
     body: verifyRequest,
     bodyLimit: 4 * 1024 * 1024,
-    handler: async ({ body }) => {
+    handler: async ({ body, request }) => {
       const { vault } = env.host.requireReady();
-      const prove = proofChecker(vault);
-      const results: VerifyResult[] = body.files.map((f) => {
-        const found = recordsByFileHash(vault, f.sha256);
-        if (found.length > 0) {
+      // The rule `tamga verify` follows too: proven from the records, the index only a speed-up.
+      const prove = fileProver(vault);
+      const results = body.files.map((f): VerifyResult => {
+        let proof: FileProof;
+        try {
+          proof = prove(f.sha256, { size: f.size, limit: 20 });
+        } catch (e) {
+          // The prover reports a damaged vault in its verdict; this is a failure it did not
+          // foresee. Still an answer about this file, never a 500 for the whole request.
+          request.log.error(
+            { code: (e as { code?: unknown }).code, message: (e as Error)?.message },
+            'verify failed',
+          );
+          proof = {
+            status: 'damaged',
+            sha256: f.sha256,
+            damaged: [
+              {
+                kind: 'index-unreadable',
+                index: null,
+                recordId: null,
+                message: 'the vault could not be read to verify this file',
+              },
+            ],
+          };
+        }
+        if (proof.status === 'sealed') {
           return {
             verdict: 'sealed',
             name: f.name,
             sha256: f.sha256,
-            records: found.slice(0, 20).map((s): VerifyMatch => {
-              const p = proofView(prove(s));
-              const file = s.record.files.find((x) => x.sha256 === f.sha256)!;
+            records: proof.records.map(({ stored, file, proof }): VerifyMatch => {
+              const p = proofView(proof);
               return {
-                recordId: s.record.id,
-                index: s.index,
-                kind: s.record.kind,
+                recordId: stored.record.id,
+                index: stored.index,
+                kind: stored.record.kind,
                 name: file.name,
-                path: s.record.kind === 'document' ? s.record.body.path : '',
-                created: s.record.created,
+                path: stored.record.kind === 'document' ? stored.record.body.path : '',
+                created: stored.record.created,
                 provenNoLaterThan: p.provenNoLaterThan,
                 witnesses: p.witnesses,
                 witnessed: p.witnessed,
                 checkpointSize: p.checkpoint?.size ?? null,
               };
             }),
+            ...(proof.damaged.length > 0 ? { damaged: damageView(proof.damaged) } : {}),
           };
         }
-        const near = closestByName(vault, f.name, f.sha256);
-        const nearRecord = near === null ? null : getRecord(vault, String(near.index));
-        return {
-          verdict: 'not-found',
-          name: f.name,
-          sha256: f.sha256,
-          closest:
-            near === null || nearRecord === null
-              ? null
-              : {
-                  recordId: nearRecord.record.id,
-                  name: near.name,
-                  path: nearRecord.record.kind === 'document' ? nearRecord.record.body.path : '',
-                  sha256: near.sha256,
-                  size: near.size,
-                  created: nearRecord.record.created,
-                },
-        };
+        if (proof.status === 'damaged') {
+          return {
+            verdict: 'damaged',
+            name: f.name,
+            sha256: f.sha256,
+            damaged: damageView(proof.damaged),
+          };
+        }
+        return { verdict: 'not-found', name: f.name, sha256: f.sha256, closest: closest(f) };
       });
       return { results };
+
+      /** A hint read from the index, not a proof: a vault too damaged to give it gives none. */
+      function closest(f: { name: string; sha256: string }) {
+        try {
+          const near = closestByName(vault, f.name, f.sha256);
+          const nearRecord = near === null ? null : getRecord(vault, String(near.index));
+          return near === null || nearRecord === null
+            ? null
+            : {
+                recordId: nearRecord.record.id,
+                name: near.name,
+                path: nearRecord.record.kind === 'document' ? nearRecord.record.body.path : '',
+                sha256: near.sha256,
+                size: near.size,
+                created: nearRecord.record.created,
+              };
+        } catch {
+          return null;
+        }
+      }
     },
   });
+}
+
+/** The browser's translation key of each kind of damage. */
+const DAMAGE_KEYS: Readonly<Record<IndexDamageKind, VerifyDamage['key']>> = {
+  'index-unreadable': 'verify.damage.index-unreadable',
+  'record-missing': 'verify.damage.record-missing',
+  'record-invalid': 'verify.damage.record-invalid',
+  commitment: 'verify.damage.commitment',
+  'no-checkpoint': 'verify.damage.no-checkpoint',
+  'not-in-log': 'verify.damage.not-in-log',
+  'file-not-named': 'verify.damage.file-not-named',
+};
+
+/** Damage as the API shows it: at most MAX_VERIFY_DAMAGE, each with its key. */
+function damageView(damaged: readonly IndexDamage[]): VerifyDamage[] {
+  return damaged.slice(0, MAX_VERIFY_DAMAGE).map((d) => ({
+    key: DAMAGE_KEYS[d.kind],
+    message: d.message,
+    index: d.index,
+    recordId: d.recordId,
+  }));
 }
 
 /** Returns the record by id (or log index); throws 404. */

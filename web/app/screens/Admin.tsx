@@ -15,7 +15,8 @@ import {
 import { api } from '../api.js';
 import { navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
-import { ErrorMessage, Loading, Num, Panel, Time, UnixTime, useLoad } from '../ui.js';
+import { ErrorMessage, Loading, Panel, Time, useLoad } from '../ui.js';
+import { WitnessCosigned, WitnessState, witnessIsBad } from '../WitnessState.js';
 import { Activity } from './Activity.js';
 
 const TABS = ['users', 'witnesses', 'mirrors', 'settings', 'activity'] as const;
@@ -256,30 +257,15 @@ function Witnesses() {
             </thead>
             <tbody>
               {shown.witnesses.map((w) => (
-                <tr key={w.name}>
+                <tr key={w.name} className={witnessIsBad(w) ? 'bad' : ''}>
                   <td className="path">
                     {w.name}
                     <br />
                     <small>{w.url}</small>
                   </td>
+                  <WitnessCosigned w={w} />
                   <td>
-                    {w.cosignedSize === null ? t('common.never') : <Num n={w.cosignedSize} />}
-                  </td>
-                  <td>
-                    <UnixTime seconds={w.cosignedTime} />
-                  </td>
-                  <td>
-                    {w.lastError !== null
-                      ? t('witness.failing', { failures: w.failures })
-                      : w.lastAttempt === null
-                        ? t('witness.notYet')
-                        : t('witness.ok')}
-                    {w.lastError !== null && (
-                      <>
-                        <br />
-                        <small>{w.lastError}</small>
-                      </>
-                    )}
+                    <WitnessState w={w} />
                   </td>
                   <td>
                     <button

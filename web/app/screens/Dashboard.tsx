@@ -4,10 +4,13 @@
  */
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.js';
+import { useStoredText } from '../stored-words.js';
 import { ErrorMessage, Loading, Num, Panel, Time, UnixTime, useLoad } from '../ui.js';
+import { WitnessCosigned, WitnessState, witnessIsBad } from '../WitnessState.js';
 
 export function Dashboard() {
   const { t } = useTranslation(['app', 'common']);
+  const stored = useStoredText();
   const { data, error, loading } = useLoad(() => api.dashboard(), []);
   if (data === null) return loading ? <Loading /> : <ErrorMessage error={error} />;
   const kinds = Object.entries(data.kinds).filter(([, n]) => n > 0);
@@ -23,7 +26,7 @@ export function Dashboard() {
             // biome-ignore lint/suspicious/noArrayIndexKey: notices have no identity beyond order.
             <li key={i} className={`banner ${n.severity === 'alarm' ? 'bad' : 'warn'}`}>
               <strong>{t(`dashboard.severity.${n.severity}`)}</strong>{' '}
-              {t(n.key, { ...n.params, defaultValue: n.message })}
+              {t(n.key, { ...stored.noticeParams(n), defaultValue: n.message })}
               {n.time !== null && (
                 <>
                   {' '}
@@ -96,28 +99,11 @@ export function Dashboard() {
             </thead>
             <tbody>
               {data.witnesses.map((w) => (
-                <tr key={w.name} className={w.lastError !== null ? 'bad' : ''}>
+                <tr key={w.name} className={witnessIsBad(w) ? 'bad' : ''}>
                   <td className="path">{w.name}</td>
+                  <WitnessCosigned w={w} />
                   <td>
-                    {w.cosignedSize === null ? t('common.never') : <Num n={w.cosignedSize} />}
-                  </td>
-                  <td>
-                    <UnixTime seconds={w.cosignedTime} />
-                  </td>
-                  <td>
-                    {w.lastError === null ? (
-                      w.lastAttempt === null ? (
-                        t('witness.notYet')
-                      ) : (
-                        t('witness.ok')
-                      )
-                    ) : (
-                      <>
-                        {t('witness.failing', { failures: w.failures })}
-                        <br />
-                        <small>{w.lastError}</small>
-                      </>
-                    )}
+                    <WitnessState w={w} />
                   </td>
                 </tr>
               ))}
