@@ -87,6 +87,13 @@ export const REQUEST_FORMAT_CODES: ReadonlySet<string> = new Set([
   'evidence.too-many-records',
 ]);
 
+/**
+ * The codes of a full vault: the file system's (ENOSPC, EDQUOT) and SQLite's (SQLITE_FULL, which
+ * better-sqlite3's SqliteError carries as `code`, also for a database at its `max_page_count`).
+ * Each is answered 507 `disk.full`: the request changed nothing, and succeeds once there is room.
+ */
+const STORAGE_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
 type Params = Record<string, string | number>;
 
 /** The body of an error: `code` is `params.code` when that names the precise error, else `key`. */
@@ -188,10 +195,13 @@ export function toApiError(error: unknown): { status: number; body: ApiError } {
     return { status: fe.statusCode, body: fastifyClientError(fe.statusCode, fe.code) };
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (code !== undefined && STORAGE_FULL_CODES.has(code)) {
     return {
       status: 507,
-      body: answer('disk.full', 'the vault disk is full; free some space, then try again'),
+      body: answer(
+        'disk.full',
+        'the vault disk or database is full; nothing was saved: free some space, then try again',
+      ),
     };
   }
   return {

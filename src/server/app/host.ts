@@ -63,6 +63,8 @@ export class VaultHost {
   private cosigning: { poke(): void; stop(): Promise<void> } | null = null;
   private activityTimer: NodeJS.Timeout | null = null;
   private activitySealing: Promise<void> = Promise.resolve();
+  /** Whether the timer's last round failed: a failure is told once, until a round succeeds. */
+  private activityFailing = false;
   /** Serialises setup, unlock and close. */
   private transition: Promise<unknown> = Promise.resolve();
 
@@ -240,9 +242,21 @@ export class VaultHost {
       ),
     };
     if (this.options.activityIntervalMs > 0) {
+      // A failed round (a full disk) leaves what was pending in place; the next tick retries it.
       this.activityTimer = setInterval(() => {
-        this.flushActivity().catch((e: unknown) =>
-          this.options.say(`activity: could not seal: ${(e as Error).message}`),
+        this.flushActivity().then(
+          () => {
+            if (!this.activityFailing) return;
+            this.activityFailing = false;
+            this.options.say('activity: sealing again');
+          },
+          (e: unknown) => {
+            if (this.activityFailing) return;
+            this.activityFailing = true;
+            this.options.say(
+              `activity: could not seal: ${(e as Error).message}; retrying every ${this.options.activityIntervalMs} ms`,
+            );
+          },
         );
       }, this.options.activityIntervalMs);
       this.activityTimer.unref();

@@ -110,9 +110,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     batchMillis: options.batchMillis ?? 50,
     say,
     beforeActivityFlush: (db) => {
-      for (const t of tally.drain()) {
-        noteActivity(db, { actor: t.user, action: 'records.seal', details: t.details }, now());
-      }
+      // All or none: a failed round keeps every tally for the next.
+      tally.drainInto((tallies) =>
+        db.transaction(() => {
+          for (const t of tallies) {
+            noteActivity(db, { actor: t.user, action: 'records.seal', details: t.details }, now());
+          }
+        })(),
+      );
     },
   });
   await host.start();

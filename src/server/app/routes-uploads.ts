@@ -40,14 +40,18 @@ export class SealTally {
     this.byUser.set(user, t);
   }
 
-  /** Returns and forgets the tallies. */
-  drain(): Array<{ user: string; details: string }> {
+  /**
+   * Hands the tallies to `note`, and forgets them once it returns. When `note` throws (a full
+   * disk), they are kept, to be noted on the next try: nothing is lost.
+   */
+  drainInto(note: (tallies: Array<{ user: string; details: string }>) => void): void {
     const out = [...this.byUser].map(([user, t]) => ({
       user,
       details: `${t.files} file${t.files === 1 ? '' : 's'}, ${t.bytes} bytes: ${t.paths.join(', ')}${t.files > t.paths.length ? ', …' : ''}`,
     }));
+    if (out.length === 0) return;
+    note(out);
     this.byUser.clear();
-    return out;
   }
 }
 
