@@ -1,6 +1,7 @@
 /** `tamga init [DIR]`: create a vault with fresh keys, and print the verifier key to publish. */
 import { resolve } from 'node:path';
 import { VaultError } from '../vault/errors.js';
+import { checkPassphrase, suggestPassphrase } from '../vault/passphrase-strength.js';
 import { setDefaultAuthor } from '../vault/settings.js';
 import { Vault } from '../vault/vault.js';
 import { type CommandContext, passphrase, printable, vaultDir } from './context.js';
@@ -12,6 +13,8 @@ export interface InitCommandOptions {
   author?: string;
   /** scrypt work factor of the key file; only tests lower it. */
   logN?: number;
+  /** Accept a passphrase that `checkPassphrase` refuses: for tests and demos only. */
+  allowWeakPassphrase?: boolean;
 }
 
 /** Creates the vault; resolves to its directory. */
@@ -35,6 +38,18 @@ export async function initCommand(
     );
   }
   const pass = await passphrase(ctx, 'New vault passphrase: ');
+  if (opts.allowWeakPassphrase !== true) {
+    const verdict = checkPassphrase(pass, [
+      origin,
+      ...(opts.author === undefined ? [] : [opts.author]),
+    ]);
+    if (!verdict.ok) {
+      throw new VaultError(
+        'passphrase.weak',
+        `this passphrase could be guessed offline by anyone holding a mirror (about 10^${Math.floor(verdict.guessesLog10)} guesses); nothing was created. Choose several random words, for example: ${suggestPassphrase()}`,
+      );
+    }
+  }
   if (ctx.interactive && ctx.env.TAMGA_PASSPHRASE === undefined) {
     const again = await ctx.prompt('Repeat the passphrase: ');
     if (again !== pass)

@@ -102,10 +102,22 @@ Design and formats: docs/design.md`,
         .argParser(positiveInteger)
         .hideHelp(),
     )
+    .addOption(
+      new Option(
+        '--allow-weak-passphrase',
+        'accept a guessable passphrase (tests and demos only)',
+      ).hideHelp(),
+    )
     .action(
       async (
         dir: string | undefined,
-        o: { vault?: string; origin?: string; author?: string; scryptLogN?: number },
+        o: {
+          vault?: string;
+          origin?: string;
+          author?: string;
+          scryptLogN?: number;
+          allowWeakPassphrase?: boolean;
+        },
       ) => {
         await initCommand(dir, { ...o, ...(o.scryptLogN ? { logN: o.scryptLogN } : {}) }, ctx);
       },

@@ -357,7 +357,7 @@ describe('sessions', () => {
         organisation: 'Clock union',
         origin: 'clock.example/log',
         admin: { name: 'admin', password: PASSWORD },
-        passphrase: 'clock passphrase 123',
+        passphrase: 'clock passphrase, seven tulips in a kettle',
       });
       expect(setup.statusCode).toBe(200);
       const s = await login(app, 'admin');
@@ -415,7 +415,7 @@ describe('sign-in rate limit', () => {
         organisation: 'Rate union',
         origin: 'rate.example/log',
         admin: { name: 'admin', password: PASSWORD },
-        passphrase: 'rate passphrase 123',
+        passphrase: 'rate passphrase, seven tulips in a kettle',
       });
       for (let i = 0; i < 5; i++) {
         const r = await call(app, null, 'POST', ROUTES.login, {
@@ -447,7 +447,7 @@ describe('setup and unlock', () => {
         organisation: 'Once union',
         origin: 'once.example/log',
         admin: { name: 'chair', password: PASSWORD },
-        passphrase: 'once passphrase 123',
+        passphrase: 'once passphrase, seven tulips in a kettle',
       };
       const [first, second] = await Promise.all([
         call(app, null, 'POST', ROUTES.setup, body),
@@ -477,7 +477,7 @@ describe('setup and unlock', () => {
       organisation: 'Lock union',
       origin: 'lock.example/log',
       admin: { name: 'chair', password: PASSWORD },
-      passphrase: 'lock passphrase 123',
+      passphrase: 'lock passphrase, seven tulips in a kettle',
     });
     await app.close();
     app = await buildApp({ ...TEST_OPTIONS, vaultDir: tmp.dir });
@@ -487,8 +487,11 @@ describe('setup and unlock', () => {
         hasUsers: true,
       });
       expect(
-        (await call(app, null, 'POST', ROUTES.unlock, { passphrase: 'lock passphrase 123' }))
-          .statusCode,
+        (
+          await call(app, null, 'POST', ROUTES.unlock, {
+            passphrase: 'lock passphrase, seven tulips in a kettle',
+          })
+        ).statusCode,
       ).toBe(401);
       const chair = await login(app, 'chair');
       const locked = await call(app, chair, 'GET', ROUTES.records);
@@ -498,7 +501,7 @@ describe('setup and unlock', () => {
       expect(wrong.statusCode).toBe(403);
       expect(wrong.json()).toMatchObject({ key: 'vault.passphrase' });
       const ok = await call(app, chair, 'POST', ROUTES.unlock, {
-        passphrase: 'lock passphrase 123',
+        passphrase: 'lock passphrase, seven tulips in a kettle',
       });
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ phase: 'ready' });

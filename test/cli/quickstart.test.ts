@@ -70,7 +70,7 @@ describe('npm start', () => {
         organisation: 'Quick union',
         origin: 'quick.tamga.example/log',
         admin: { name: 'chair', password: 'a password of the chair' },
-        passphrase: 'quickstart passphrase',
+        passphrase: 'quickstart passphrase, seven tulips in a kettle',
       }),
     });
     expect(setup.status).toBe(200);
@@ -93,7 +93,9 @@ describe('npm start', () => {
     );
     expect(await second.stop()).toBe(0);
 
-    const third = startQuickstart(vault, { TAMGA_PASSPHRASE: 'quickstart passphrase' });
+    const third = startQuickstart(vault, {
+      TAMGA_PASSPHRASE: 'quickstart passphrase, seven tulips in a kettle',
+    });
     const url3 = await third.url;
     expect(await (await fetch(new URL('api/state', url3))).json()).toMatchObject({
       phase: 'ready',

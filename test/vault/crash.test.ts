@@ -96,7 +96,7 @@ type Phase =
 
 const ENV: NodeJS.ProcessEnv = {
   ...process.env,
-  TAMGA_PASSPHRASE: 'crash test passphrase',
+  TAMGA_PASSPHRASE: 'crash test passphrase, seven tulips in a kettle',
   TAMGA_AUTHOR: 'crash-test',
   CI: 'true',
 };

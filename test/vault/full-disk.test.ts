@@ -32,7 +32,7 @@ afterAll(() => {
 
 const env = {
   ...process.env,
-  TAMGA_PASSPHRASE: 'full disk test',
+  TAMGA_PASSPHRASE: 'full disk test, seven tulips in a kettle',
   TAMGA_VAULT: join(mountPoint, 'vault'),
 };
 const tamga = (...args: string[]) =>

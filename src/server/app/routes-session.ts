@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { noteActivity } from '../../vault/activity.js';
+import { checkPassphrase, suggestPassphrase } from '../../vault/passphrase-strength.js';
 import {
   activePasswordHash,
   countUsers,
@@ -139,6 +140,19 @@ export function sessionRoutes(app: FastifyInstance, env: SessionEnv): void {
           throw new AppError(409, 'setup.done', 'this vault is already set up; sign in instead');
         }
         throttled(env, [addressKey(request)]);
+        const verdict = checkPassphrase(body.passphrase, [
+          body.organisation,
+          body.origin,
+          body.admin.name,
+        ]);
+        if (!verdict.ok) {
+          throw new AppError(
+            400,
+            'passphrase.weak',
+            'this passphrase could be guessed offline by anyone holding a mirror; choose several random words',
+            { suggestion: suggestPassphrase() },
+          );
+        }
         const passwordHash = await hashPassword(body.admin.password, env.passwordCost);
         const vault = await Vault.init(env.host.options.dir, {
           origin: body.origin,

@@ -2,9 +2,13 @@
  * First run: the organisation's name, the log's origin, the first administrator and the vault
  * passphrase, which protects the keys and cannot be recovered.
  */
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { API_LIMITS } from '../../../src/server/app/api.js';
+
+/** The strength check with its dictionaries (about a megabyte), loaded when this screen opens. */
+type Strength = typeof import('../../../src/vault/passphrase-strength.js');
+
 import { api } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorMessage, NewPasswordFields } from '../ui.js';
@@ -42,6 +46,25 @@ export function Setup() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<FormProblem>(null);
+  const [strength, setStrength] = useState<Strength | null>(null);
+  const [suggestion, setSuggestion] = useState('');
+  useEffect(() => {
+    let live = true;
+    void import('../../../src/vault/passphrase-strength.js').then((m) => {
+      if (!live) return;
+      setStrength(m);
+      setSuggestion(m.suggestPassphrase());
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  // The same verdict as the server's (src/vault/passphrase-strength.ts), as the user types.
+  const verdict = useMemo(
+    () => strength?.checkPassphrase(passphrase, [organisation, origin, name]) ?? null,
+    [strength, passphrase, organisation, origin, name],
+  );
+  const goal = strength?.MIN_GUESSES_LOG10 ?? 12;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,7 +73,8 @@ export function Setup() {
       setupProblem(
         'passphrase',
         passwordProblem(passphrase, passphrase2, API_LIMITS.minPassphrase),
-      );
+      ) ??
+      (verdict === null || verdict.ok ? null : { key: 'setup.passphraseWeak' });
     setProblem(p);
     if (p !== null) return;
     setBusy(true);
@@ -148,6 +172,39 @@ export function Setup() {
             onChange={(e) => setPassphrase2(e.currentTarget.value)}
           />
         </label>
+        {verdict !== null && passphrase !== '' && (
+          <label>
+            {t('setup.strength')}
+            <meter
+              min={0}
+              max={goal * 2}
+              low={goal}
+              optimum={goal * 2}
+              value={Math.min(verdict.guessesLog10, goal * 2)}
+              data-testid="passphrase-strength"
+            />
+            <small data-testid="passphrase-verdict">
+              {t(verdict.ok ? 'setup.strengthStrong' : 'setup.strengthWeak')}
+            </small>
+          </label>
+        )}
+        {strength !== null && (
+          <p data-testid="passphrase-suggestion">
+            {t('setup.suggestion')} <code>{suggestion}</code>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                setPassphrase(suggestion);
+                setPassphrase2(suggestion);
+              }}
+            >
+              {t('setup.useSuggestion')}
+            </button>{' '}
+            <button type="button" onClick={() => setSuggestion(strength.suggestPassphrase())}>
+              {t('setup.otherSuggestion')}
+            </button>
+          </p>
+        )}
       </fieldset>
       {problem !== null && (
         <p className="banner bad" role="alert" data-testid="setup-problem">
